@@ -1,0 +1,25 @@
+/** What the store keeps for each conversation. */
+import type { Locale, Verdict } from './types.ts';
+
+/** Built-in states that every flow has, besides its own. */
+export const TIPS_STATE = '@tips';
+export const CONFIRM_DELETE_STATE = '@confirm_delete';
+
+export interface Session {
+  flowId: string;
+  flowVersion: number;
+  /** A state of the flow, or one of the built-in states above. */
+  state: string;
+  /** Question id -> choice value, or an ISO instant for a date answer. */
+  answers: Record<string, string>;
+  /** Questions answered, oldest first: `back` walks this. */
+  history: string[];
+  /** Where a built-in state (tips, delete confirmation) returns to. */
+  returnTo?: string;
+  locale: Locale;
+  timeZone: string;
+  /** Opted out of broadcast tips. */
+  optedOut: boolean;
+  verdict?: Verdict;
+  updatedAt: string;
+}

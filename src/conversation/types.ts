@@ -1,0 +1,68 @@
+/**
+ * The neutral vocabulary between chat platforms and the conversation core. Channel
+ * adapters translate platform events into `Inbound` and render `Outbound`; the core never
+ * sees a platform type.
+ */
+
+export const LOCALES = ['ja', 'en'] as const;
+export type Locale = (typeof LOCALES)[number];
+
+export const CHANNELS = ['line', 'slack', 'console'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+/** Who a conversation belongs to: a channel plus the platform's own user id. */
+export interface UserRef {
+  channel: Channel;
+  id: string;
+}
+
+/** What the user did, in platform-neutral terms. */
+export type Inbound =
+  /** Typed text (may be empty, emoji-only, or very long). */
+  | { kind: 'text'; text: string }
+  /** A button / quick reply / postback. `state` is the question the button belonged to. */
+  | { kind: 'choice'; value: string; state?: string }
+  /** A value from a platform date-time picker, as an ISO 8601 string. */
+  | { kind: 'datetime'; iso: string; state?: string }
+  /** A sticker, image, audio, location, file... anything we cannot read. */
+  | { kind: 'unsupported'; what: string }
+  /** The user followed / opened the bot for the first time. */
+  | { kind: 'start' };
+
+/** One selectable option rendered as a button (LINE quick reply, Slack button, numbered line). */
+export interface Choice {
+  value: string;
+  label: string;
+}
+
+export interface CardSection {
+  heading: string;
+  lines: string[];
+}
+
+/** A message the core wants shown. Texts are already localised. */
+export type Outbound =
+  | { kind: 'text'; text: string }
+  /** A question with buttons; `state` lets adapters tag the buttons so stale taps are detectable. */
+  | { kind: 'choices'; text: string; choices: Choice[]; state: string }
+  /** A question whose answer is a date and time; `choices` are the non-date options. */
+  | { kind: 'dateInput'; text: string; choices: Choice[]; state: string; min: string; max: string }
+  /** A rich result: a title, a highlighted summary, sections of lines. `altText` is a plain fallback. */
+  | { kind: 'card'; title: string; summary: string; sections: CardSection[]; altText: string };
+
+export const VERDICTS = ['offer_meeting', 'closing_meeting', 'recruiter_meeting', 'feedback_or_status'] as const;
+export type Verdict = (typeof VERDICTS)[number];
+
+/** Things the core asks the outside world to do; later subsystems act on them. */
+export type SideEffect =
+  | { type: 'meetingSet'; at: string; timeZone: string }
+  | { type: 'meetingCleared' }
+  | { type: 'replyPending' }
+  | { type: 'verdictReached'; verdict: Verdict }
+  | { type: 'remindersRequested' }
+  | { type: 'remindersCancelled' }
+  | { type: 'optOut' }
+  | { type: 'optIn' }
+  | { type: 'deleteData' }
+  | { type: 'advisorRequested' }
+  | { type: 'localeChanged'; locale: Locale };
