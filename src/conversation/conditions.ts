@@ -33,3 +33,11 @@ export function leaves(condition: Condition | undefined): { answer: string; is: 
   if ('any' in condition) return condition.any.flatMap(leaves);
   return leaves(condition.not);
 }
+
+/** The meeting instant, if a datetime question was answered with a date. */
+export function meetingAt(flow: Flow, answers: Answers): Date | undefined {
+  for (const [id, state] of Object.entries(flow.states)) {
+    if (state.type === 'datetime' && answerToken(flow, id, answers) === DATE_TOKEN) return new Date(answers[id]!);
+  }
+  return undefined;
+}

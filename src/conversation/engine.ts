@@ -3,7 +3,7 @@
  * messages, side effects). No I/O, no clock of its own: `now` comes in the context, so a
  * retried step after a lost compare-and-set computes the same thing again.
  */
-import { answerToken, holds } from './conditions.ts';
+import { holds, meetingAt } from './conditions.ts';
 import type { Content } from './content.ts';
 import { formatMeetingTime, parseMeetingTime, parsePickerDateTime, type MeetingTimeParse } from './dates.ts';
 import { diagnose } from './diagnosis.ts';
@@ -362,19 +362,9 @@ function deleteEverything(turn: Turn): void {
 }
 
 function sayMeeting(turn: Turn): void {
-  const at = meetingAt(turn);
+  const at = meetingAt(turn.ctx.content.flow, turn.s.answers);
   if (at) say(turn, 'system.reminders.meeting', { when: formatMeetingTime(at, turn.s.locale, turn.s.timeZone) });
   else say(turn, 'system.reminders.no_meeting');
-}
-
-function meetingAt(turn: Turn): Date | undefined {
-  const { flow } = turn.ctx.content;
-  for (const [id, state] of Object.entries(flow.states)) {
-    if (state.type === 'datetime' && answerToken(flow, id, turn.s.answers) === 'date') {
-      return new Date(turn.s.answers[id]!);
-    }
-  }
-  return undefined;
 }
 
 // ---------------------------------------------------------------------------- migration
@@ -532,7 +522,7 @@ function emitResult(turn: Turn): void {
   const vars = answerLabels(turn);
   const section = (heading: string, keys: string[]): CardSection[] =>
     keys.length ? [{ heading: t(turn, heading), lines: keys.map((k) => t(turn, k, vars)) }] : [];
-  const at = meetingAt(turn);
+  const at = meetingAt(turn.ctx.content.flow, turn.s.answers);
   const meeting: CardSection = {
     heading: t(turn, 'result.meeting'),
     lines: at

@@ -1,0 +1,87 @@
+/**
+ * All configuration comes from the environment, checked by one zod schema. A bad value
+ * stops the start with a message naming the variable. Documented in README and .env.example.
+ */
+import { z } from 'zod';
+import { LOCALES } from './conversation/types.ts';
+
+const int = (min: number, max: number) =>
+  z.coerce
+    .number({ message: 'must be a number' })
+    .int({ message: 'must be a whole number' })
+    .min(min, { message: `must be at least ${min}` })
+    .max(max, { message: `must be at most ${max}` });
+const url = z.url({ message: 'must be a URL' });
+const timeZone = z.string().refine(
+  (tz) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be an IANA time zone such as Asia/Tokyo' },
+);
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Without it, only `npm run chat` works (in memory). */
+  REDIS_URL: optional(url.refine((u) => /^rediss?:/.test(u), { message: 'must start with redis:// or rediss://' })),
+  REDIS_PREFIX: z.string().regex(/^[\w.:-]*$/, { message: 'letters, digits, _ . : - only' }).default('mendan:'),
+  SESSION_TTL_DAYS: int(1, 365).default(30),
+  DEFAULT_LOCALE: z.enum(LOCALES).default('ja'),
+  DEFAULT_TIME_ZONE: timeZone.default('Asia/Tokyo'),
+  MEETING_MAX_DAYS_AHEAD: int(1, 730).default(180),
+  /** Salt for the hashed user ids in logs. */
+  LOG_USER_SALT: z.string().default('mendan-navi'),
+  PORT: int(0, 65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  ROLE: z.enum(['all', 'web', 'worker']).default('all'),
+  LINE_CHANNEL_SECRET: optional(z.string().min(1)),
+  LINE_CHANNEL_ACCESS_TOKEN: optional(z.string().min(1)),
+  LINE_API_BASE_URL: url.default('https://api.line.me'),
+  LINE_DATA_API_BASE_URL: url.default('https://api-data.line.me'),
+  SLACK_SIGNING_SECRET: optional(z.string().min(1)),
+  SLACK_BOT_TOKEN: optional(z.string().min(1)),
+  SLACK_APP_TOKEN: optional(z.string().min(1)),
+  SLACK_API_URL: url.default('https://slack.com/api/'),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const result = configSchema.safeParse(env);
+  if (result.success) {
+    const config = result.data;
+    const lineVars = [config.LINE_CHANNEL_SECRET, config.LINE_CHANNEL_ACCESS_TOKEN];
+    if (lineVars.filter(Boolean).length === 1) {
+      throw new ConfigError(
+        `Invalid configuration:\n  ${config.LINE_CHANNEL_SECRET ? 'LINE_CHANNEL_ACCESS_TOKEN' : 'LINE_CHANNEL_SECRET'}: must be set together with ${config.LINE_CHANNEL_SECRET ? 'LINE_CHANNEL_SECRET' : 'LINE_CHANNEL_ACCESS_TOKEN'}`,
+      );
+    }
+    const slackVars = [config.SLACK_SIGNING_SECRET, config.SLACK_BOT_TOKEN];
+    if (slackVars.filter(Boolean).length === 1) {
+      throw new ConfigError(
+        `Invalid configuration:\n  ${config.SLACK_SIGNING_SECRET ? 'SLACK_BOT_TOKEN' : 'SLACK_SIGNING_SECRET'}: must be set together with ${config.SLACK_SIGNING_SECRET ? 'SLACK_SIGNING_SECRET' : 'SLACK_BOT_TOKEN'}`,
+      );
+    }
+    return config;
+  }
+  const lines = result.error.issues.map((issue) => {
+    const name = String(issue.path[0] ?? '(environment)');
+    const got = env[name];
+    return `  ${name}: ${issue.message}${got !== undefined ? ` (got "${got}")` : ''}`;
+  });
+  throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+}

@@ -1,0 +1,120 @@
+/**
+ * The one entry point for everything that touches a conversation: user messages, button
+ * taps, and (later) reminders. Per user, inputs run in order inside a process, and a
+ * compare-and-set on the session version keeps processes from overwriting each other:
+ * on a conflict the pure step is simply computed again on the fresh session.
+ */
+import type { Logger } from 'pino';
+import { userTag } from '../observability/logger.ts';
+import type { Store } from '../store/types.ts';
+import { meetingAt } from './conditions.ts';
+import type { Content } from './content.ts';
+import { step, type EngineContext } from './engine.ts';
+import { KeyedQueue } from './keyed-queue.ts';
+import type { Session } from './session.ts';
+import type { Inbound, Locale, Outbound, SideEffect, UserRef } from './types.ts';
+
+export type EffectHandler = (user: UserRef, effects: SideEffect[], session: Session | null) => Promise<void>;
+
+/** What a channel knows about a new user (LINE profile language, Slack tz). */
+export interface UserHints {
+  locale?: Locale;
+  timeZone?: string;
+}
+
+export interface ConversationServiceOptions {
+  content: Content;
+  store: Store;
+  logger: Logger;
+  clock?: () => Date;
+  maxDaysAhead: number;
+  defaults: { locale: Locale; timeZone: string };
+  effectHandlers?: EffectHandler[];
+  /** Compare-and-set attempts before giving up (the caller answers 5xx so the platform retries). */
+  maxAttempts?: number;
+}
+
+export class ConcurrentUpdateError extends Error {
+  constructor(attempts: number) {
+    super(`session kept changing under us; gave up after ${attempts} attempts`);
+    this.name = 'ConcurrentUpdateError';
+  }
+}
+
+export interface HandleResult {
+  messages: Outbound[];
+  effects: SideEffect[];
+  session: Session | null;
+}
+
+export class ConversationService {
+  private readonly queue = new KeyedQueue();
+  private readonly options: ConversationServiceOptions;
+  private readonly clock: () => Date;
+  private readonly effectHandlers: EffectHandler[];
+
+  constructor(options: ConversationServiceOptions) {
+    this.options = options;
+    this.clock = options.clock ?? (() => new Date());
+    this.effectHandlers = [...(options.effectHandlers ?? [])];
+  }
+
+  /** Adds a subscriber for side effects (reminders, analytics...). */
+  onEffects(handler: EffectHandler): void {
+    this.effectHandlers.push(handler);
+  }
+
+  handle(user: UserRef, input: Inbound, hints: UserHints = {}): Promise<HandleResult> {
+    return this.queue.run(`${user.channel}:${user.id}`, () => this.process(user, input, hints));
+  }
+
+  /** Waits for every input already accepted (graceful shutdown). */
+  drain(): Promise<void> {
+    return this.queue.drain();
+  }
+
+  private async process(user: UserRef, input: Inbound, hints: UserHints): Promise<HandleResult> {
+    const { store, content, logger } = this.options;
+    const maxAttempts = this.options.maxAttempts ?? 50;
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      const current = await store.sessions.get(user);
+      const ctx: EngineContext = {
+        content,
+        now: this.clock(),
+        maxDaysAhead: this.options.maxDaysAhead,
+        defaults: {
+          locale: hints.locale ?? this.options.defaults.locale,
+          timeZone: hints.timeZone ?? this.options.defaults.timeZone,
+        },
+      };
+      const result = step(ctx, current?.value, input);
+      if (result.session === null) {
+        await store.deleteUser(user);
+      } else if (!(await store.sessions.compareAndSet(user, current?.version ?? 0, result.session))) {
+        // Another process got there first; back off a little so we do not collide again.
+        await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, attempt * 5)));
+        continue;
+      }
+      logger.debug(
+        { user: userTag(user), input: input.kind, state: result.session?.state, effects: result.effects.map((e) => e.type) },
+        'conversation step',
+      );
+      if (result.session) await this.syncUserRecord(user, result.session);
+      for (const handler of this.effectHandlers) await handler(user, result.effects, result.session);
+      return result;
+    }
+    throw new ConcurrentUpdateError(maxAttempts);
+  }
+
+  /** Keeps the user record (audiences, reminders) in step with the session. */
+  private async syncUserRecord(user: UserRef, session: Session): Promise<void> {
+    const meeting = meetingAt(this.options.content.flow, session.answers);
+    await this.options.store.users.update(user, {
+      locale: session.locale,
+      timeZone: session.timeZone,
+      optedOut: session.optedOut,
+      verdict: session.verdict ?? null,
+      meetingAt: meeting ? meeting.toISOString() : null,
+    });
+  }
+}
