@@ -1,6 +1,6 @@
 /** `npm start`: reads config, builds the app, serves webhooks, shuts down gracefully. */
 import { loadConfig, type Config } from './config.ts';
-import { loadContent } from './conversation/content.ts';
+import { loadAppContent } from './app-content.ts';
 import { ConversationService } from './conversation/service.ts';
 import { createLogger, setUserTagSalt } from './observability/logger.ts';
 import { buildApp } from './server/app.ts';
@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger({ level: config.LOG_LEVEL });
   setUserTagSalt(config.LOG_USER_SALT);
-  const content = loadContent();
+  const content = loadAppContent();
   const store = new RedisStore({
     url: requireRedis(config),
     prefix: config.REDIS_PREFIX,

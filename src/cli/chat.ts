@@ -9,7 +9,7 @@ import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { renderForTerminal, readTerminalInput } from '../channels/console/render.ts';
 import { loadConfig } from '../config.ts';
-import { loadContent } from '../conversation/content.ts';
+import { loadAppContent } from '../app-content.ts';
 import { ConversationService } from '../conversation/service.ts';
 import { LOCALES, type Locale, type Outbound, type UserRef } from '../conversation/types.ts';
 import { createLogger } from '../observability/logger.ts';
@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   if (lang !== undefined && !LOCALES.includes(lang as Locale)) {
     throw new Error(`--lang must be one of ${LOCALES.join(', ')} (got "${lang}")`);
   }
-  const content = loadContent();
+  const content = loadAppContent();
   const useRedis = values.redis || config.REDIS_URL !== undefined;
   const ttl = config.SESSION_TTL_DAYS * 86_400;
   const store: Store = useRedis

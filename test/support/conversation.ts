@@ -1,0 +1,31 @@
+/** Builds the real conversation service for tests, with a controllable clock and a silent logger. */
+import { pino } from 'pino';
+import { loadAppContent } from '../../src/app-content.ts';
+import type { Content } from '../../src/conversation/content.ts';
+import { ConversationService, type EffectHandler } from '../../src/conversation/service.ts';
+import type { Store } from '../../src/store/types.ts';
+
+let cached: Content | undefined;
+export function content(): Content {
+  cached ??= loadAppContent();
+  return cached;
+}
+
+export const silentLogger = pino({ level: 'silent' });
+
+/** A clock tests can move: `clock.now` is read on every call. */
+export function testClock(start = '2026-11-26T01:00:00.000Z') {
+  const clock = { now: new Date(start), read: () => clock.now, advance: (ms: number) => (clock.now = new Date(clock.now.getTime() + ms)) };
+  return clock;
+}
+
+export function createConversations(store: Store, options: { clock?: () => Date; effectHandlers?: EffectHandler[] } = {}) {
+  return new ConversationService({
+    content: content(),
+    store,
+    logger: silentLogger,
+    maxDaysAhead: 180,
+    defaults: { locale: 'ja', timeZone: 'Asia/Tokyo' },
+    ...options,
+  });
+}
