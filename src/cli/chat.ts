@@ -26,6 +26,9 @@ const { values } = parseArgs({
 });
 
 async function main(): Promise<void> {
+  const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY });
+  // Take the iterator before any await: piped lines that arrive early must not be dropped.
+  const lines = rl[Symbol.asyncIterator]();
   const config = loadConfig();
   const lang = values.lang;
   if (lang !== undefined && !LOCALES.includes(lang as Locale)) {
@@ -47,7 +50,6 @@ async function main(): Promise<void> {
     defaults: { locale: (lang as Locale | undefined) ?? config.DEFAULT_LOCALE, timeZone: config.DEFAULT_TIME_ZONE },
   });
   const user: UserRef = { channel: 'console', id: values.user! };
-  const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY });
   let lastQuestion: Outbound | undefined;
   const show = (messages: Outbound[]) => {
     for (const m of messages) {
@@ -63,12 +65,15 @@ async function main(): Promise<void> {
     show((await service.handle(user, { kind: 'start' })).messages);
   }
   console.log('\n(Ctrl+D to quit)');
+  // Piped input (tests, scripts) may close readline before we prompt; prompts are for people anyway.
+  const prompt = () => process.stdin.isTTY && !rl.closed && rl.prompt();
   rl.setPrompt('> ');
-  rl.prompt();
-  for await (const line of rl) {
-    show((await service.handle(user, readTerminalInput(line, lastQuestion))).messages);
-    rl.prompt();
+  prompt();
+  for (let next = await lines.next(); !next.done; next = await lines.next()) {
+    show((await service.handle(user, readTerminalInput(next.value, lastQuestion))).messages);
+    prompt();
   }
+  rl.close();
   await store.close();
 }
 

@@ -1,0 +1,151 @@
+/** One suite, two stores: the in-memory store must behave like the Redis one. */
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Session } from '../src/conversation/session.ts';
+import type { UserRef } from '../src/conversation/types.ts';
+import { MemoryStore } from '../src/store/memory-store.ts';
+import type { Store } from '../src/store/types.ts';
+import { createRedisStore, deletePrefix, uniquePrefix } from './support/redis.ts';
+
+const prefix = uniquePrefix('conformance');
+const clock = { now: new Date('2026-11-26T00:00:00Z') };
+const read = () => clock.now;
+
+const implementations: [string, () => Store][] = [
+  ['memory', () => new MemoryStore({ sessionTtlSeconds: 60, clock: read })],
+  ['redis', () => createRedisStore(`${prefix}${Math.random().toString(36).slice(2, 8)}:`, { sessionTtlSeconds: 60, clock: read })],
+];
+
+const stores: Store[] = [];
+afterAll(async () => {
+  await Promise.all(stores.map((s) => s.close()));
+  await deletePrefix(prefix);
+});
+
+function session(state: string, answers: Record<string, string> = {}): Session {
+  return {
+    flowId: 'diagnosis',
+    flowVersion: 1,
+    state,
+    answers,
+    history: [],
+    locale: 'ja',
+    timeZone: 'Asia/Tokyo',
+    optedOut: false,
+    updatedAt: clock.now.toISOString(),
+  };
+}
+
+describe.each(implementations)('%s store', (_name, make) => {
+  let store: Store;
+  const alice: UserRef = { channel: 'line', id: 'U-alice' };
+  const bob: UserRef = { channel: 'slack', id: 'U-bob' };
+
+  beforeEach(() => {
+    store = make();
+    stores.push(store);
+  });
+
+  it('has no session for a new user', async () => {
+    expect(await store.sessions.get(alice)).toBeUndefined();
+  });
+
+  it('creates with expected version 0 and bumps the version on each write', async () => {
+    expect(await store.sessions.compareAndSet(alice, 0, session('a'))).toBe(true);
+    expect(await store.sessions.get(alice)).toEqual({ version: 1, value: session('a') });
+    expect(await store.sessions.compareAndSet(alice, 1, session('b', { q: 'x' }))).toBe(true);
+    expect(await store.sessions.get(alice)).toEqual({ version: 2, value: session('b', { q: 'x' }) });
+  });
+
+  it('refuses a write based on a stale version and keeps the newer one', async () => {
+    await store.sessions.compareAndSet(alice, 0, session('a'));
+    await store.sessions.compareAndSet(alice, 1, session('b'));
+    expect(await store.sessions.compareAndSet(alice, 1, session('stale'))).toBe(false);
+    expect(await store.sessions.compareAndSet(alice, 0, session('stale'))).toBe(false);
+    expect((await store.sessions.get(alice))?.value.state).toBe('b');
+  });
+
+  it('returns copies: changing a read session does not change the stored one', async () => {
+    await store.sessions.compareAndSet(alice, 0, session('a', { q: '1' }));
+    const read1 = await store.sessions.get(alice);
+    read1!.value.answers.q = 'changed';
+    expect((await store.sessions.get(alice))?.value.answers.q).toBe('1');
+  });
+
+  it('keeps users apart', async () => {
+    await store.sessions.compareAndSet(alice, 0, session('a'));
+    expect(await store.sessions.get(bob)).toBeUndefined();
+    expect(await store.sessions.compareAndSet(bob, 0, session('b'))).toBe(true);
+    expect((await store.sessions.get(alice))?.value.state).toBe('a');
+  });
+
+  it('creates user records with defaults, patches them, and removes fields given as null', async () => {
+    const created = await store.users.update(alice, { locale: 'en', meetingAt: '2026-12-03T05:00:00.000Z', verdict: 'closing_meeting' });
+    expect(created).toMatchObject({ channel: 'line', id: 'U-alice', locale: 'en', optedOut: false, blocked: false, unreachable: false });
+    await store.users.update(alice, { blocked: true, meetingAt: null });
+    const record = await store.users.get(alice);
+    expect(record).toMatchObject({ blocked: true, verdict: 'closing_meeting', locale: 'en' });
+    expect(record?.meetingAt).toBeUndefined();
+    expect(await store.users.get(bob)).toBeUndefined();
+  });
+
+  it('scans every user of a channel in batches, and only that channel', async () => {
+    for (let i = 0; i < 25; i++) await store.users.update({ channel: 'line', id: `U${i}` }, {});
+    await store.users.update(bob, {});
+    const seen: string[] = [];
+    for await (const batch of store.users.scan('line', 10)) {
+      expect(batch.length).toBeGreaterThan(0);
+      seen.push(...batch.map((u) => u.id));
+    }
+    expect(new Set(seen).size).toBe(25);
+    expect(seen).not.toContain('U-bob');
+  });
+
+  it('claims an id once until it is released', async () => {
+    expect(await store.dedupe.claim('line', 'ev1', 60)).toBe(true);
+    expect(await store.dedupe.claim('line', 'ev1', 60)).toBe(false);
+    expect(await store.dedupe.claim('slack', 'ev1', 60)).toBe(true);
+    await store.dedupe.release('line', 'ev1');
+    expect(await store.dedupe.claim('line', 'ev1', 60)).toBe(true);
+  });
+
+  it('deletes everything that belongs to a user and nothing else', async () => {
+    await store.sessions.compareAndSet(alice, 0, session('a'));
+    await store.users.update(alice, {});
+    await store.sessions.compareAndSet(bob, 0, session('b'));
+    await store.users.update(bob, {});
+    await store.deleteUser(alice);
+    expect(await store.sessions.get(alice)).toBeUndefined();
+    expect(await store.users.get(alice)).toBeUndefined();
+    const lineUsers: string[] = [];
+    for await (const batch of store.users.scan('line')) lineUsers.push(...batch.map((u) => u.id));
+    expect(lineUsers).not.toContain('U-alice');
+    expect(await store.sessions.get(bob)).toBeDefined();
+    // After deletion a conversation starts from scratch.
+    expect(await store.sessions.compareAndSet(alice, 0, session('fresh'))).toBe(true);
+  });
+
+  it('answers ping', async () => {
+    expect(await store.ping()).toBe(true);
+  });
+});
+
+describe('session expiry', () => {
+  it('forgets a session after its TTL in memory', async () => {
+    const store = new MemoryStore({ sessionTtlSeconds: 60, clock: read });
+    const user: UserRef = { channel: 'console', id: 'ttl' };
+    await store.sessions.compareAndSet(user, 0, session('a'));
+    clock.now = new Date(clock.now.getTime() + 61_000);
+    expect(await store.sessions.get(user)).toBeUndefined();
+    expect(await store.sessions.compareAndSet(user, 0, session('b'))).toBe(true);
+  });
+
+  it('sets a TTL on Redis session keys', async () => {
+    const store = createRedisStore(`${prefix}ttl:`, { sessionTtlSeconds: 120 });
+    stores.push(store);
+    const user: UserRef = { channel: 'console', id: 'ttl' };
+    await store.sessions.compareAndSet(user, 0, session('a'));
+    const ttl = await store.redis.pttl(store.keys.session(user));
+    expect(ttl).toBeGreaterThan(100_000);
+    expect(ttl).toBeLessThanOrEqual(120_000);
+  });
+});
