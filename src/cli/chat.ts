@@ -29,6 +29,8 @@ async function main(): Promise<void> {
   const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY });
   // Take the iterator before any await: piped lines that arrive early must not be dropped.
   const lines = rl[Symbol.asyncIterator]();
+  let closed = false;
+  rl.on('close', () => (closed = true));
   const config = loadConfig();
   const lang = values.lang;
   if (lang !== undefined && !LOCALES.includes(lang as Locale)) {
@@ -66,7 +68,7 @@ async function main(): Promise<void> {
   }
   console.log('\n(Ctrl+D to quit)');
   // Piped input (tests, scripts) may close readline before we prompt; prompts are for people anyway.
-  const prompt = () => process.stdin.isTTY && !rl.closed && rl.prompt();
+  const prompt = () => process.stdin.isTTY && !closed && rl.prompt();
   rl.setPrompt('> ');
   prompt();
   for (let next = await lines.next(); !next.done; next = await lines.next()) {

@@ -6,6 +6,8 @@
 import { DATE_TOKEN, leaves } from './conditions.ts';
 import { ADVICE_SECTIONS, type Condition, type Flow, type Tips } from './flow-schema.ts';
 import { placeholders, type Catalog } from './i18n.ts';
+import { REMINDER_KINDS } from './reminder-plan.ts';
+import { FOLLOWUP_OUTCOMES } from './session.ts';
 import { normalizeText } from './normalize.ts';
 import { LOCALES, VERDICTS } from './types.ts';
 
@@ -36,14 +38,23 @@ export const SYSTEM_KEYS = [
     'delete.cancelled',
     'tips.prompt',
     'tips.back',
-    'reminders.meeting',
-    'reminders.no_meeting',
+    'reminders.none',
+    'reminders.header',
+    'reminders.item',
+    'reminders.how_to_change',
+    'reminders.cancelled',
+    'stopped_all',
     'date.past',
     'date.too_far',
     'date.missing_time',
     'date.invalid',
     'date.confirmed',
   ].map((k) => `system.${k}`),
+  ...['reply', 'eve.title', 'eve.reread', 'eve.other_companies', 'eve.first_choice', 'eve.preference', 'eve.questions']
+    .concat(['eve.online', 'eve.route', 'before.text', 'before.in_person', 'before.online', 'followup.prompt'])
+    .concat(REMINDER_KINDS.map((k) => `kind.${k}`))
+    .concat(FOLLOWUP_OUTCOMES.flatMap((o) => [`followup.${o}`, `followup.choice.${o}`]))
+    .map((k) => `reminder.${k}`),
   ...['reasons', 'asked', 'answer', 'cautions', 'checklist', 'meeting', 'meeting_at', 'meeting_not_set'].map(
     (k) => `result.${k}`,
   ),

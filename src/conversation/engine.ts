@@ -10,18 +10,27 @@ import { diagnose } from './diagnosis.ts';
 import type { Action, FlowChoice, QuestionState } from './flow-schema.ts';
 import { translate, type Vars } from './i18n.ts';
 import { normalizeText } from './normalize.ts';
-import { CONFIRM_DELETE_STATE, TIPS_STATE, type Session } from './session.ts';
+import {
+  DEFAULT_REMINDER_SETTINGS,
+  planMeetingReminders,
+  planReplyReminder,
+  type PlannedReminder,
+  type ReminderSettings,
+} from './reminder-plan.ts';
+import { CONFIRM_DELETE_STATE, FOLLOWUP_OUTCOMES, FOLLOWUP_STATE, TIPS_STATE, type Session } from './session.ts';
 import type { CardSection, Choice, Inbound, Locale, Outbound, SideEffect } from './types.ts';
 
 /** Longer messages are not answers to anything we ask; they get a polite re-ask. */
 export const MAX_TEXT_LENGTH = 500;
 const RESUME = 'resume';
+const BUILT_IN_STATES = new Set([TIPS_STATE, CONFIRM_DELETE_STATE, FOLLOWUP_STATE]);
 
 export interface EngineContext {
   content: Content;
   now: Date;
   maxDaysAhead: number;
   defaults: { locale: Locale; timeZone: string };
+  reminders?: ReminderSettings;
 }
 
 export interface StepResult {
@@ -109,6 +118,8 @@ function handle(turn: Turn, input: Inbound): void {
     }
     case 'text':
       return handleText(turn, input.text);
+    case 'reminder':
+      return fireReminder(turn, input.reminder);
   }
 }
 
@@ -181,13 +192,23 @@ function choose(turn: Turn, value: string): void {
     say(turn, 'system.delete.cancelled');
     return resume(turn);
   }
+  if (s.state === FOLLOWUP_STATE) {
+    say(turn, `reminder.followup.${value}`);
+    return resume(turn);
+  }
   const question = currentQuestion(turn);
   const choice = question?.choices.find((c) => c.value === value);
   if (!question || !choice) return askCurrent(turn);
   if (choice.say) say(turn, choice.say);
   if (choice.action && choice.action !== 'replyPending') return runCommand(turn, choice.action);
-  if (choice.action === 'replyPending') turn.effects.push({ type: 'replyPending' });
-  if (question.type === 'datetime') turn.effects.push({ type: 'meetingCleared' });
+  if (question.type === 'datetime') {
+    turn.effects.push({ type: 'meetingCleared' });
+    setReminders(turn, []);
+  }
+  if (choice.action === 'replyPending') {
+    turn.effects.push({ type: 'replyPending' });
+    setReminders(turn, [planReplyReminder(turn.ctx.now, turn.s.timeZone, reminderSettings(turn))]);
+  }
   recordAnswer(turn, s.state, value);
   return goTo(turn, nextOf(question, choice));
 }
@@ -200,6 +221,7 @@ function answerDate(turn: Turn, parsed: MeetingTimeParse): void {
   }
   const at = parsed.at.toISOString();
   turn.effects.push({ type: 'meetingSet', at, timeZone: turn.s.timeZone });
+  setReminders(turn, planMeetingReminders(parsed.at, turn.ctx.now, turn.s.timeZone, reminderSettings(turn)));
   say(turn, 'system.date.confirmed', { when: formatMeetingTime(parsed.at, turn.s.locale, turn.s.timeZone) });
   if (question?.type !== 'datetime') {
     // A new date typed after the diagnosis: keep the answers, move the meeting.
@@ -261,7 +283,7 @@ function resume(turn: Turn): void {
 }
 
 function interrupt(turn: Turn, builtIn: string): void {
-  if (turn.s.state !== TIPS_STATE && turn.s.state !== CONFIRM_DELETE_STATE) turn.s.returnTo = turn.s.state;
+  if (!BUILT_IN_STATES.has(turn.s.state)) turn.s.returnTo = turn.s.state;
   turn.s.state = builtIn;
   ask(turn, builtIn);
 }
@@ -310,8 +332,17 @@ function runCommand(turn: Turn, action: Action, locale?: Locale): void {
     case 'showTips':
       return interrupt(turn, TIPS_STATE);
     case 'showReminders':
-      turn.effects.push({ type: 'remindersRequested' });
-      sayMeeting(turn);
+      sayReminders(turn);
+      return askCurrent(turn);
+    case 'cancelReminders':
+      setReminders(turn, []);
+      say(turn, 'system.reminders.cancelled');
+      return askCurrent(turn);
+    case 'stopAll':
+      s.optedOut = true;
+      turn.effects.push({ type: 'optOut' });
+      setReminders(turn, []);
+      say(turn, 'system.stopped_all');
       return askCurrent(turn);
     case 'menu': {
       const menu = menuState(turn);
@@ -336,13 +367,14 @@ function runCommand(turn: Turn, action: Action, locale?: Locale): void {
       return askCurrent(turn);
     case 'replyPending':
       turn.effects.push({ type: 'replyPending' });
+      setReminders(turn, [planReplyReminder(turn.ctx.now, turn.s.timeZone, reminderSettings(turn))]);
       return askCurrent(turn);
   }
 }
 
 function goBack(turn: Turn): void {
   const { s } = turn;
-  if (s.state === TIPS_STATE || s.state === CONFIRM_DELETE_STATE) return resume(turn);
+  if (BUILT_IN_STATES.has(s.state)) return resume(turn);
   const previous = s.history.at(-1);
   if (previous === undefined) {
     say(turn, 'system.back_at_start');
@@ -361,10 +393,74 @@ function deleteEverything(turn: Turn): void {
   turn.deleted = true;
 }
 
-function sayMeeting(turn: Turn): void {
-  const at = meetingAt(turn.ctx.content.flow, turn.s.answers);
-  if (at) say(turn, 'system.reminders.meeting', { when: formatMeetingTime(at, turn.s.locale, turn.s.timeZone) });
-  else say(turn, 'system.reminders.no_meeting');
+function sayReminders(turn: Turn): void {
+  const upcoming = (turn.s.reminders ?? []).filter((r) => new Date(r.at) > turn.ctx.now);
+  if (upcoming.length === 0) return say(turn, 'system.reminders.none');
+  const lines = upcoming.map((r) =>
+    t(turn, 'system.reminders.item', { when: when(turn, r.at), what: t(turn, `reminder.kind.${r.kind}`) }),
+  );
+  turn.messages.push({
+    kind: 'text',
+    text: [t(turn, 'system.reminders.header'), ...lines, t(turn, 'system.reminders.how_to_change')].join('\n'),
+  });
+}
+
+// ---------------------------------------------------------------------------- reminders
+
+function reminderSettings(turn: Turn): ReminderSettings {
+  return turn.ctx.reminders ?? DEFAULT_REMINDER_SETTINGS;
+}
+
+function setReminders(turn: Turn, reminders: PlannedReminder[]): void {
+  turn.s.reminders = reminders;
+  turn.effects.push({ type: 'remindersChanged', reminders });
+}
+
+function sameReminder(a: PlannedReminder, b: PlannedReminder): boolean {
+  return a.kind === b.kind && a.at === b.at;
+}
+
+function when(turn: Turn, iso: string): string {
+  return formatMeetingTime(new Date(iso), turn.s.locale, turn.s.timeZone);
+}
+
+/**
+ * A reminder job fired. Only a reminder still in the plan is delivered: a rescheduled or
+ * cancelled one is recognised here and says nothing.
+ */
+function fireReminder(turn: Turn, reminder: PlannedReminder): void {
+  const planned = turn.s.reminders ?? [];
+  if (!planned.some((r) => sameReminder(r, reminder))) return;
+  turn.s.reminders = planned.filter((r) => !sameReminder(r, reminder));
+  const vars = { when: reminder.meetingAt ? when(turn, reminder.meetingAt) : '' };
+  const mode = turn.s.answers.meeting_mode;
+  switch (reminder.kind) {
+    case 'reply':
+      return say(turn, 'reminder.reply');
+    case 'eve': {
+      const lines = [
+        t(turn, 'reminder.eve.reread'),
+        t(turn, 'reminder.eve.other_companies'),
+        t(turn, turn.s.answers.first_choice === 'yes' ? 'reminder.eve.first_choice' : 'reminder.eve.preference'),
+        ...(turn.s.verdict === 'offer_meeting' ? [t(turn, 'reminder.eve.questions')] : []),
+        t(turn, mode === 'online' ? 'reminder.eve.online' : 'reminder.eve.route'),
+      ];
+      const title = t(turn, 'reminder.eve.title', vars);
+      turn.messages.push({
+        kind: 'card',
+        title,
+        summary: '',
+        sections: [{ heading: '', lines }],
+        altText: [title, ...lines.map((l) => `・${l}`)].join('\n'),
+      });
+      return;
+    }
+    case 'before':
+      say(turn, 'reminder.before.text', vars);
+      return say(turn, mode === 'online' ? 'reminder.before.online' : 'reminder.before.in_person');
+    case 'after':
+      return interrupt(turn, FOLLOWUP_STATE);
+  }
 }
 
 // ---------------------------------------------------------------------------- migration
@@ -447,6 +543,9 @@ function choicesFor(turn: Turn, id: string): Choice[] {
       { value: RESUME, label: t(turn, 'system.tips.back') },
     ];
   }
+  if (id === FOLLOWUP_STATE) {
+    return FOLLOWUP_OUTCOMES.map((value) => ({ value, label: t(turn, `reminder.followup.choice.${value}`) }));
+  }
   if (id === CONFIRM_DELETE_STATE) {
     return [
       { value: 'yes', label: t(turn, 'system.delete.yes') },
@@ -468,6 +567,10 @@ function ask(turn: Turn, id: string): void {
   }
   if (id === CONFIRM_DELETE_STATE) {
     turn.messages.push({ kind: 'choices', text: t(turn, 'system.delete.confirm'), choices, state: id });
+    return;
+  }
+  if (id === FOLLOWUP_STATE) {
+    turn.messages.push({ kind: 'choices', text: t(turn, 'reminder.followup.prompt'), choices, state: id });
     return;
   }
   const question = turn.ctx.content.flow.states[id];

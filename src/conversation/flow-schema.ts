@@ -28,6 +28,8 @@ export const ACTIONS = [
   'askDelete',
   'showTips',
   'showReminders',
+  'cancelReminders',
+  'stopAll',
   'menu',
   'showResult',
   'advisor',

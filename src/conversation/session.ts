@@ -1,9 +1,13 @@
 /** What the store keeps for each conversation. */
+import type { PlannedReminder } from './reminder-plan.ts';
 import type { Locale, Verdict } from './types.ts';
 
 /** Built-in states that every flow has, besides its own. */
 export const TIPS_STATE = '@tips';
 export const CONFIRM_DELETE_STATE = '@confirm_delete';
+/** The question after the meeting: how did it go? */
+export const FOLLOWUP_STATE = '@followup';
+export const FOLLOWUP_OUTCOMES = ['offer', 'waiting', 'rejected', 'skip'] as const;
 
 export interface Session {
   flowId: string;
@@ -21,5 +25,7 @@ export interface Session {
   /** Opted out of broadcast tips. */
   optedOut: boolean;
   verdict?: Verdict;
+  /** Reminders still to come; the source of truth that jobs on Redis mirror. */
+  reminders?: PlannedReminder[];
   updatedAt: string;
 }

@@ -4,6 +4,8 @@
  * sees a platform type.
  */
 
+import type { PlannedReminder } from './reminder-plan.ts';
+
 export const LOCALES = ['ja', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
 
@@ -27,7 +29,9 @@ export type Inbound =
   /** A sticker, image, audio, location, file... anything we cannot read. */
   | { kind: 'unsupported'; what: string }
   /** The user followed / opened the bot for the first time. */
-  | { kind: 'start' };
+  | { kind: 'start' }
+  /** A scheduled reminder came due (sent by the reminder worker through the same path as a message). */
+  | { kind: 'reminder'; reminder: PlannedReminder };
 
 /** One selectable option rendered as a button (LINE quick reply, Slack button, numbered line). */
 export interface Choice {
@@ -59,8 +63,8 @@ export type SideEffect =
   | { type: 'meetingCleared' }
   | { type: 'replyPending' }
   | { type: 'verdictReached'; verdict: Verdict }
-  | { type: 'remindersRequested' }
-  | { type: 'remindersCancelled' }
+  /** The session's reminder plan changed; the job layer makes Redis match it. */
+  | { type: 'remindersChanged'; reminders: PlannedReminder[] }
   | { type: 'optOut' }
   | { type: 'optIn' }
   | { type: 'deleteData' }
