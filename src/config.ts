@@ -3,6 +3,7 @@
  * stops the start with a message naming the variable. Documented in README and .env.example.
  */
 import { z } from 'zod';
+import { DEFAULT_REMINDER_SETTINGS, parseQuietHours, type ReminderSettings } from './conversation/reminder-plan.ts';
 import { LOCALES } from './conversation/types.ts';
 
 const int = (min: number, max: number) =>
@@ -38,6 +39,15 @@ export const configSchema = z.object({
   MEETING_MAX_DAYS_AHEAD: int(1, 730).default(180),
   /** Salt for the hashed user ids in logs. */
   LOG_USER_SALT: z.string().default('mendan-navi'),
+  /** Quiet hours in the user's time zone: reminders wait until they end. `HH:MM-HH:MM`. */
+  REMINDER_QUIET_HOURS: z
+    .string()
+    .refine((v) => parseQuietHours(v) !== undefined, { message: 'must look like 22:00-08:00' })
+    .default('22:00-08:00'),
+  REMINDER_EVENING_HOUR: int(0, 23).default(20),
+  REMINDER_BEFORE_MINUTES: int(5, 24 * 60).default(120),
+  REMINDER_AFTER_MINUTES: int(5, 24 * 60).default(120),
+  REMINDER_REPLY_DELAY_MINUTES: int(1, 7 * 24 * 60).default(180),
   PORT: int(0, 65535).default(3000),
   HOST: z.string().default('0.0.0.0'),
   ROLE: z.enum(['all', 'web', 'worker']).default('all'),
@@ -84,4 +94,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     return `  ${name}: ${issue.message}${got !== undefined ? ` (got "${got}")` : ''}`;
   });
   throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+}
+
+export function reminderSettings(config: Config): ReminderSettings {
+  return {
+    ...DEFAULT_REMINDER_SETTINGS,
+    ...parseQuietHours(config.REMINDER_QUIET_HOURS),
+    eveningHour: config.REMINDER_EVENING_HOUR,
+    beforeMinutes: config.REMINDER_BEFORE_MINUTES,
+    afterMinutes: config.REMINDER_AFTER_MINUTES,
+    replyDelayMinutes: config.REMINDER_REPLY_DELAY_MINUTES,
+  };
 }

@@ -11,6 +11,7 @@ import { meetingAt } from './conditions.ts';
 import type { Content } from './content.ts';
 import { step, type EngineContext } from './engine.ts';
 import { KeyedQueue } from './keyed-queue.ts';
+import type { ReminderSettings } from './reminder-plan.ts';
 import type { Session } from './session.ts';
 import type { Inbound, Locale, Outbound, SideEffect, UserRef } from './types.ts';
 
@@ -29,6 +30,7 @@ export interface ConversationServiceOptions {
   clock?: () => Date;
   maxDaysAhead: number;
   defaults: { locale: Locale; timeZone: string };
+  reminders?: ReminderSettings;
   effectHandlers?: EffectHandler[];
   /** Compare-and-set attempts before giving up (the caller answers 5xx so the platform retries). */
   maxAttempts?: number;
@@ -82,6 +84,7 @@ export class ConversationService {
         content,
         now: this.clock(),
         maxDaysAhead: this.options.maxDaysAhead,
+        ...(this.options.reminders ? { reminders: this.options.reminders } : {}),
         defaults: {
           locale: hints.locale ?? this.options.defaults.locale,
           timeZone: hints.timeZone ?? this.options.defaults.timeZone,

@@ -10,10 +10,12 @@ export function redisKeys(prefix: string) {
     /** Set of the ids of a channel's users (audiences scan it). */
     usersOf: (channel: Channel) => `${prefix}users:${channel}`,
     dedupe: (scope: string, id: string) => `${prefix}dedupe:${scope}:${id}`,
+    /** Hash of the reminder job ids currently scheduled for a user. */
+    reminderJobs: (u: UserRef) => `${prefix}reminders:${user(u)}`,
     /** BullMQ queues live under this prefix (BullMQ names its own keys below it). */
     queuePrefix: `${prefix}bull`,
     /** Keys that belong to one user, deleted together on request. */
-    ownedBy: (u: UserRef) => [`${prefix}session:${user(u)}`, `${prefix}user:${user(u)}`],
+    ownedBy: (u: UserRef) => [`${prefix}session:${user(u)}`, `${prefix}user:${user(u)}`, `${prefix}reminders:${user(u)}`],
   };
 }
 export type RedisKeys = ReturnType<typeof redisKeys>;

@@ -1,0 +1,99 @@
+/**
+ * Delivers due reminders. A reminder goes through the conversation service like a user
+ * message (so it never races a tap on the same session), then out through the channel's
+ * sender with a retry key derived from the job id (so a retried job never double-sends).
+ */
+import { DelayedError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { ChannelSender } from '../channels/types.ts';
+import { deliveryDecision, type ReminderSettings } from '../conversation/reminder-plan.ts';
+import type { ConversationService } from '../conversation/service.ts';
+import type { Channel, Outbound } from '../conversation/types.ts';
+import { userTag } from '../observability/logger.ts';
+import type { RedisKeys } from '../store/keys.ts';
+import type { Store } from '../store/types.ts';
+import { uuidFromName } from './job-ids.ts';
+import { REMINDER_QUEUE, type ReminderJobData } from './reminder-scheduler.ts';
+
+export type ReminderOutcome = 'sent' | 'stale' | 'dropped' | 'blocked' | 'no-channel';
+
+export interface ReminderWorkerOptions {
+  /** BullMQ workers block on their connection: give them one of their own (maxRetriesPerRequest: null). */
+  connection: Redis;
+  keys: RedisKeys;
+  store: Store;
+  conversations: ConversationService;
+  senders: Partial<Record<Channel, ChannelSender>>;
+  settings: ReminderSettings;
+  logger: Logger;
+  clock?: () => Date;
+  concurrency?: number;
+  /** Called after each job with what happened (metrics, tests). */
+  onOutcome?: (outcome: ReminderOutcome, job: Job<ReminderJobData>) => void;
+}
+
+export function createReminderWorker(options: ReminderWorkerOptions): Worker<ReminderJobData, ReminderOutcome> {
+  const clock = options.clock ?? (() => new Date());
+  const { logger } = options;
+
+  async function process(job: Job<ReminderJobData>, token?: string): Promise<ReminderOutcome> {
+    const { user, reminder } = job.data;
+    const log = logger.child({ user: userTag(user), reminder: reminder.kind, jobId: job.id });
+    const sender = options.senders[user.channel];
+    if (!sender) {
+      log.warn('no sender for this channel; reminder dropped');
+      return 'no-channel';
+    }
+    const record = await options.store.users.get(user);
+    if (record?.blocked || record?.unreachable) {
+      log.info('user blocked the bot or is unreachable; reminder not sent');
+      return 'blocked';
+    }
+
+    let messages = job.data.messages as Outbound[] | undefined;
+    if (!messages) {
+      const session = await options.store.sessions.get(user);
+      const timeZone = session?.value.timeZone ?? record?.timeZone ?? 'Asia/Tokyo';
+      const meetingAt = reminder.meetingAt ? new Date(reminder.meetingAt) : undefined;
+      const decision = deliveryDecision(reminder, meetingAt, clock(), timeZone, options.settings);
+      if (decision.action === 'drop') {
+        log.info({ reason: decision.reason }, 'reminder dropped');
+        return 'dropped';
+      }
+      if (decision.action === 'defer') {
+        log.info({ until: decision.until.toISOString() }, 'reminder deferred');
+        await job.moveToDelayed(decision.until.getTime(), token);
+        throw new DelayedError();
+      }
+      const result = await options.conversations.handle(user, { kind: 'reminder', reminder });
+      if (result.messages.length === 0) {
+        log.info('reminder no longer planned (rescheduled or cancelled)');
+        return 'stale';
+      }
+      messages = result.messages;
+      await job.updateData({ ...job.data, messages });
+    }
+
+    const pushed = await sender.push(user, messages, { retryKey: uuidFromName(String(job.id)) });
+    if (pushed.ok) {
+      log.info({ lateMs: clock().getTime() - Date.parse(reminder.at) }, 'reminder sent');
+      return 'sent';
+    }
+    if (pushed.reason === 'failed') throw new Error(`push failed: ${pushed.detail ?? 'unknown'}`);
+    log.info({ reason: pushed.reason }, 'reminder not delivered');
+    return 'blocked';
+  }
+
+  const worker = new Worker<ReminderJobData, ReminderOutcome>(REMINDER_QUEUE, process, {
+    connection: options.connection,
+    prefix: options.keys.queuePrefix,
+    concurrency: options.concurrency ?? 10,
+  });
+  worker.on('completed', (job, outcome) => options.onOutcome?.(outcome, job));
+  worker.on('failed', (job, error) => {
+    if (job) logger.warn({ jobId: job.id, attempts: job.attemptsMade, err: error }, 'reminder job failed');
+  });
+  worker.on('error', (error) => logger.error({ err: error }, 'reminder worker error'));
+  return worker;
+}
