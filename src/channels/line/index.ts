@@ -1,0 +1,90 @@
+/**
+ * The LINE channel: the webhook plugin for the server and the sender for reminders and
+ * broadcasts, wired to one Messaging API client. Enabled when both LINE_CHANNEL_SECRET
+ * and LINE_CHANNEL_ACCESS_TOKEN are set (see `lineEnabled`).
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import type { Logger } from 'pino';
+import type { Config } from '../../config.ts';
+import type { Content } from '../../conversation/content.ts';
+import type { ConversationService } from '../../conversation/service.ts';
+import type { Store } from '../../store/types.ts';
+import type { ChannelSender } from '../types.ts';
+import { LineApi, type RetryPolicy } from './client.ts';
+import { Delivery } from './delivery.ts';
+import { linePlugin } from './plugin.ts';
+import { LineSender } from './sender.ts';
+import { createWebhookHandler } from './webhook.ts';
+
+export { LINE_WEBHOOK_PATH } from './plugin.ts';
+
+export interface LineChannelDeps {
+  config: Pick<
+    Config,
+    | 'LINE_CHANNEL_SECRET'
+    | 'LINE_CHANNEL_ACCESS_TOKEN'
+    | 'LINE_API_BASE_URL'
+    | 'LINE_DATA_API_BASE_URL'
+    | 'DEFAULT_LOCALE'
+    | 'DEFAULT_TIME_ZONE'
+  >;
+  store: Store;
+  conversations: ConversationService;
+  content: Content;
+  logger: Logger;
+  clock?: () => Date;
+  /** Tuning, mostly for tests. */
+  options?: {
+    retry?: Partial<RetryPolicy>;
+    sleep?: (ms: number) => Promise<void>;
+    /** Show the loading animation when an answer takes longer than this; default 1000 ms. */
+    loadingAfterMs?: number;
+    /** How long a follow waits for the user's profile language; default 500 ms (LINE wants its 200 within a second or two). */
+    profileTimeoutMs?: number;
+  };
+}
+
+export interface LineChannel {
+  plugin: FastifyPluginAsync;
+  sender: ChannelSender;
+  /** Resolves when every answer already accepted has been sent (tests; graceful shutdown after `app.close()`). */
+  idle(): Promise<void>;
+}
+
+export function lineEnabled(config: Pick<Config, 'LINE_CHANNEL_SECRET' | 'LINE_CHANNEL_ACCESS_TOKEN'>): boolean {
+  return !!config.LINE_CHANNEL_SECRET && !!config.LINE_CHANNEL_ACCESS_TOKEN;
+}
+
+export function createLineChannel(deps: LineChannelDeps): LineChannel {
+  const { config, store, content, logger } = deps;
+  if (!config.LINE_CHANNEL_SECRET || !config.LINE_CHANNEL_ACCESS_TOKEN) {
+    throw new Error('LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN must both be set to enable LINE');
+  }
+  const log = logger.child({ channel: 'line' });
+  const api = new LineApi({
+    baseUrl: config.LINE_API_BASE_URL,
+    dataBaseUrl: config.LINE_DATA_API_BASE_URL,
+    accessToken: config.LINE_CHANNEL_ACCESS_TOKEN,
+    logger: log,
+    ...(deps.options?.retry ? { retry: deps.options.retry } : {}),
+    ...(deps.options?.sleep ? { sleep: deps.options.sleep } : {}),
+    ...(deps.clock ? { clock: deps.clock } : {}),
+  });
+  const delivery = new Delivery({ api, logger: log, loadingAfterMs: deps.options?.loadingAfterMs ?? 1000 });
+  const defaults = { locale: config.DEFAULT_LOCALE, timeZone: config.DEFAULT_TIME_ZONE };
+  const handleEvents = createWebhookHandler({
+    store,
+    conversations: deps.conversations,
+    content,
+    api,
+    delivery,
+    logger: log,
+    defaults,
+    profileTimeoutMs: deps.options?.profileTimeoutMs ?? 500,
+  });
+  return {
+    plugin: linePlugin({ channelSecret: config.LINE_CHANNEL_SECRET, handleEvents }),
+    sender: new LineSender({ api, store, catalog: content.catalog, logger: log, defaults }),
+    idle: () => delivery.idle(),
+  };
+}

@@ -1,0 +1,215 @@
+/**
+ * LINE test kit: signed webhook bodies, event builders, a fake Messaging API on nock that
+ * records every call, and an app with the LINE channel built around real Redis.
+ */
+import { Writable } from 'node:stream';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import nock from 'nock';
+import { createLineChannel, type LineChannel, type LineChannelDeps } from '../../src/channels/line/index.ts';
+import { signLineBody } from '../../src/channels/line/signature.ts';
+import { loadConfig } from '../../src/config.ts';
+import type { ConversationService } from '../../src/conversation/service.ts';
+import { createLogger } from '../../src/observability/logger.ts';
+import { buildApp } from '../../src/server/app.ts';
+import type { Store } from '../../src/store/types.ts';
+import { content, createConversations } from './conversation.ts';
+
+export const LINE_SECRET = 'test-channel-secret';
+export const LINE_TOKEN = 'test-access-token';
+export const LINE_BASE = 'http://line.test';
+export const LINE_DATA_BASE = 'http://line-data.test';
+
+export function lineConfig() {
+  return loadConfig({
+    LINE_CHANNEL_SECRET: LINE_SECRET,
+    LINE_CHANNEL_ACCESS_TOKEN: LINE_TOKEN,
+    LINE_API_BASE_URL: LINE_BASE,
+    LINE_DATA_API_BASE_URL: LINE_DATA_BASE,
+    LOG_LEVEL: 'silent',
+  });
+}
+
+// ----------------------------------------------------------------------------- events
+
+let seq = 0;
+const nextId = () => `01TESTEVENT${String(++seq).padStart(15, '0')}`;
+
+interface EventOptions {
+  id?: string;
+  redelivery?: boolean;
+  replyToken?: string;
+  source?: Record<string, unknown>;
+}
+
+function base(userId: string, type: string, options: EventOptions) {
+  const id = options.id ?? nextId();
+  return {
+    type,
+    mode: 'active',
+    timestamp: Date.parse('2026-11-26T01:00:00Z'),
+    source: options.source ?? { type: 'user', userId },
+    webhookEventId: id,
+    deliveryContext: { isRedelivery: options.redelivery ?? false },
+    ...(type === 'unfollow' ? {} : { replyToken: options.replyToken ?? `rt-${id}` }),
+  };
+}
+
+export const ev = {
+  text: (userId: string, text: string, o: EventOptions = {}) => ({
+    ...base(userId, 'message', o),
+    message: { id: `m${++seq}`, type: 'text', text, quoteToken: 'q' },
+  }),
+  message: (userId: string, type: string, o: EventOptions = {}) => ({
+    ...base(userId, 'message', o),
+    message: { id: `m${++seq}`, type, ...(type === 'sticker' ? { packageId: '1', stickerId: '1' } : {}) },
+  }),
+  postback: (userId: string, data: string, params?: Record<string, string>, o: EventOptions = {}) => ({
+    ...base(userId, 'postback', o),
+    postback: { data, ...(params ? { params } : {}) },
+  }),
+  choice: (userId: string, state: string, value: string, o: EventOptions = {}) =>
+    ev.postback(userId, JSON.stringify({ s: state, v: value }), undefined, o),
+  follow: (userId: string, o: EventOptions = {}) => ({ ...base(userId, 'follow', o), follow: { isUnblocked: false } }),
+  unfollow: (userId: string, o: EventOptions = {}) => base(userId, 'unfollow', o),
+};
+
+export function webhookBody(events: unknown[]): string {
+  return JSON.stringify({ destination: 'Ubot', events });
+}
+
+// ----------------------------------------------------------------------------- fake API
+
+export interface Recorded {
+  path: string;
+  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON sent to LINE, inspected freely
+  retryKey: string | null;
+  authorization: string | null;
+}
+type Responder = (call: Recorded) => readonly [number, unknown?, Record<string, string>?] | undefined;
+
+/**
+ * Answers every Messaging API call and records it. Reply tokens are single-use like on
+ * LINE. `respond` can override any answer (return undefined to fall through).
+ */
+export function fakeLineApi(options: { language?: string } = {}) {
+  const calls: Recorded[] = [];
+  const usedTokens = new Set<string>();
+  const state = { respond: undefined as Responder | undefined, language: options.language ?? 'ja' };
+  const record = async (request: Request, path: string): Promise<Recorded> => {
+    const text = await request.text();
+    const call = {
+      path,
+      body: text ? JSON.parse(text) : undefined,
+      retryKey: request.headers.get('x-line-retry-key'),
+      authorization: request.headers.get('authorization'),
+    };
+    calls.push(call);
+    return call;
+  };
+  const withId = (status: number, body: unknown = {}, headers: Record<string, string> = {}) =>
+    [status, body, { 'x-line-request-id': `req-${calls.length}`, ...headers }] as const;
+
+  const scope = nock(LINE_BASE)
+    .persist()
+    .post('/v2/bot/message/reply')
+    .reply(async (request: Request) => {
+      const call = await record(request, 'reply');
+      const custom = state.respond?.(call);
+      if (custom) return withId(...(custom as [number, unknown?, Record<string, string>?]));
+      if (usedTokens.has(call.body.replyToken)) return withId(400, { message: 'Invalid reply token' });
+      usedTokens.add(call.body.replyToken);
+      return withId(200, { sentMessages: [] });
+    })
+    .post('/v2/bot/message/push')
+    .reply(async (request: Request) => {
+      const call = await record(request, 'push');
+      const custom = state.respond?.(call);
+      return custom ? withId(...(custom as [number, unknown?, Record<string, string>?])) : withId(200, { sentMessages: [] });
+    })
+    .post('/v2/bot/chat/loading/start')
+    .reply(async (request: Request) => {
+      const call = await record(request, 'loading');
+      const custom = state.respond?.(call);
+      return custom ? withId(...(custom as [number, unknown?, Record<string, string>?])) : withId(202, {});
+    })
+    .get(/^\/v2\/bot\/profile\/[^/]+$/)
+    .reply(async (request: Request) => {
+      const call = await record(request, `profile:${new URL(request.url).pathname.split('/').pop()}`);
+      const custom = state.respond?.(call);
+      if (custom) return withId(...(custom as [number, unknown?, Record<string, string>?]));
+      return withId(200, { userId: 'x', displayName: 'Test', language: state.language });
+    });
+
+  return {
+    calls,
+    state,
+    replies: () => calls.filter((c) => c.path === 'reply'),
+    pushes: () => calls.filter((c) => c.path === 'push'),
+    /** Every message sent to a user, by reply or push, in order. */
+    sentTo: (userId: string, tokenPrefix?: string) =>
+      calls
+        .filter((c) => (c.path === 'push' && c.body.to === userId) || (c.path === 'reply' && (!tokenPrefix || c.body.replyToken.startsWith(tokenPrefix))))
+        .flatMap((c) => c.body.messages),
+    done: () => scope.persist(false),
+  };
+}
+
+// ----------------------------------------------------------------------------- app
+
+export interface LineHarness {
+  app: FastifyInstance;
+  line: LineChannel;
+  conversations: ConversationService;
+  logs: Record<string, unknown>[];
+  post(events: unknown[] | string, headers?: Record<string, string | undefined>): Promise<LightMyRequestResponse>;
+  close(): Promise<void>;
+}
+
+export async function lineHarness(
+  store: Store,
+  options: { clock?: () => Date; channel?: LineChannelDeps['options']; conversations?: ConversationService } = {},
+): Promise<LineHarness> {
+  const logs: Record<string, unknown>[] = [];
+  const logger = createLogger({
+    level: 'debug',
+    destination: new Writable({
+      write(chunk, _enc, done) {
+        for (const line of String(chunk).split('\n').filter(Boolean)) logs.push(JSON.parse(line));
+        done();
+      },
+    }),
+  });
+  const config = lineConfig();
+  const conversations = options.conversations ?? createConversations(store, options.clock ? { clock: options.clock } : {});
+  const line = createLineChannel({
+    config,
+    store,
+    conversations,
+    content: content(),
+    logger,
+    ...(options.clock ? { clock: options.clock } : {}),
+    options: { sleep: async () => {}, loadingAfterMs: 60_000, profileTimeoutMs: 1_000, ...options.channel },
+  });
+  const app = await buildApp({ config, store, conversations, logger, plugins: [line.plugin] });
+  return {
+    app,
+    line,
+    conversations,
+    logs,
+    post(events, headers = {}) {
+      const payload = typeof events === 'string' ? events : webhookBody(events);
+      const signature = 'x-line-signature' in headers ? headers['x-line-signature'] : signLineBody(payload, LINE_SECRET);
+      const { 'x-line-signature': _, ...rest } = headers;
+      return app.inject({
+        method: 'POST',
+        url: '/webhooks/line',
+        payload,
+        headers: { 'content-type': 'application/json; charset=utf-8', ...(signature !== undefined ? { 'x-line-signature': signature } : {}), ...rest },
+      });
+    },
+    async close() {
+      await app.close();
+      await line.idle();
+    },
+  };
+}
