@@ -775,10 +775,9 @@ describe('flow version change', () => {
     expect(lastQuestion(next.messages).state).not.toBe('contact_from');
   });
 
-  // BUG: migrate() keeps the old history order minus the dropped answers, so a kept answer
-  // *after* the resumed question stays at the end of the history; "back" then jumps forward
-  // to it (here: to purpose) instead of to the question before (offer_notified).
-  it.fails('back right after a migration goes to the question before the resumed one', () => {
+  // History after a migration is the path walked through the kept answers, so a kept answer
+  // after the resumed question must not become the target of "back".
+  it('back right after a migration goes to the question before the resumed one', () => {
     const migrated = feed(
       old({
         state: 'first_choice',
@@ -792,14 +791,111 @@ describe('flow version change', () => {
     expectAsked(back.messages, 'offer_notified');
   });
 
-  // BUG: a session whose state the flow no longer has but whose flowVersion still matches
-  // (the flow was edited without bumping `version`) is never repaired: ask() returns nothing
-  // for an unknown state, so every input gets only a fallback text and no question/buttons;
-  // the user is stuck until they type a restart keyword.
-  it.fails('a session left in a state the flow no longer has still gets a question', () => {
+  // A flow edited without bumping `version` may remove the state a user is in: they are
+  // migrated like on a version change instead of being left without a question.
+  it('a session left in a state the flow no longer has still gets a question', () => {
     const stranded: Session = { ...at(TO_FIRST_CHOICE), state: 'removed_question' };
     const fed = feed(stranded, ['1']);
     const q = lastQuestion(fed.messages);
     expect(content().flow.states[q.state] ?? q.state.startsWith('@')).toBeTruthy();
+  });
+});
+
+describe('natural answers the first version missed', () => {
+  it('accepts はい / いいえ at the delete confirmation', () => {
+    const yes = feed(at(TO_CONTACT), ['データ削除', 'はい']);
+    expect(yes.session).toBeNull();
+    expect(ofType(yes.effects, 'deleteData')).toHaveLength(1);
+    const no = feed(at(TO_CONTACT), ['データ削除', 'いいえ']);
+    expect(no.session?.state).toBe('contact_from');
+    expect(ofType(no.effects, 'deleteData')).toHaveLength(0);
+  });
+
+  it('takes "第一志望です" as the answer, not as a tip keyword', () => {
+    const fed = feed(at(TO_FIRST_CHOICE), ['第一志望です']);
+    expect(fed.session?.answers.first_choice).toBe('yes');
+    expect(cards(fed.last.messages)).toHaveLength(0);
+  });
+
+  it('explains what is wrong with a past date typed at the menu', () => {
+    const fed = feed(at(TO_MENU), ['11/20 10:00']);
+    expect(texts(fed.last.messages)).toContain(tr('ja', 'system.date.past'));
+    expect(fed.session?.answers.meeting_date).toBe(new Date('2026-12-03T05:00:00Z').toISOString());
+  });
+
+  it('greets in English when the very first message is "English"', () => {
+    const fed = feed(undefined, ['English']);
+    expect(texts(fed.messages)[0]).toBe(tr('en', 'system.welcome'));
+    expectAsked(fed.messages, 'offer_notified', 'en');
+  });
+
+  it('shows the result again without announcing a new verdict', () => {
+    const fed = feed(at(TO_MENU), ['結果']);
+    expect(cards(fed.last.messages)).toHaveLength(1);
+    expect(ofType(fed.last.effects, 'verdictReached')).toHaveLength(0);
+  });
+});
+
+describe('reminders in the conversation', () => {
+  it('plans reminders when the meeting date is given, and lists them', () => {
+    const fed = feed(at(TO_DATE), ['12/3 14:00']);
+    const change = ofType(fed.effects, 'remindersChanged').at(-1);
+    expect(change?.reminders.map((r) => r.kind)).toEqual(['eve', 'before', 'after']);
+    expect(fed.session?.reminders).toEqual(change?.reminders);
+    const listed = feed(fed.session, ['リマインダー']);
+    const text = texts(listed.last.messages).join('\n');
+    expect(text).toContain(tr('ja', 'reminder.kind.eve'));
+    expect(text).toContain('12月2日(水) 20:00');
+    expect(text).toContain('12月3日(木) 12:00');
+  });
+
+  it('moves every reminder when a new date is typed after the result', () => {
+    const fed = feed(at(TO_MENU), ['12/10 11:00']);
+    const change = ofType(fed.last.effects, 'remindersChanged').at(-1);
+    expect(change?.reminders.map((r) => r.at)).toEqual([
+      new Date('2026-12-09T20:00:00+09:00').toISOString(),
+      new Date('2026-12-10T09:00:00+09:00').toISOString(),
+      new Date('2026-12-10T13:00:00+09:00').toISOString(),
+    ]);
+  });
+
+  it('plans a reply reminder for "not replied yet" and none for "not fixed yet"', () => {
+    const notReplied = feed(at(TO_DATE), [tap('meeting_date', 'not_replied')]);
+    expect(notReplied.session?.reminders?.map((r) => r.kind)).toEqual(['reply']);
+    const notYet = feed(at(TO_DATE), [tap('meeting_date', 'not_yet')]);
+    expect(notYet.session?.reminders).toEqual([]);
+  });
+
+  it('cancels reminders on request, and "stop all" also stops tips', () => {
+    const cancelled = feed(at(TO_MENU), ['cancel reminders']);
+    expect(cancelled.session?.reminders).toEqual([]);
+    expect(cancelled.session?.optedOut).toBe(false);
+    const stopped = feed(at(TO_MENU), ['すべて停止']);
+    expect(stopped.session?.reminders).toEqual([]);
+    expect(stopped.session?.optedOut).toBe(true);
+    expect(ofType(stopped.last.effects, 'remindersChanged')).toEqual([{ type: 'remindersChanged', reminders: [] }]);
+  });
+
+  it('delivers a planned reminder once and ignores a stale one', () => {
+    const session = at(TO_MENU);
+    const before = session.reminders!.find((r) => r.kind === 'before')!;
+    const fired = feed(session, [{ kind: 'reminder', reminder: before }]);
+    expect(texts(fired.last.messages).join('\n')).toContain('12月3日(木) 14:00');
+    expect(fired.session?.reminders?.some((r) => r.kind === 'before')).toBe(false);
+    // The same job again (a retry), or one for a meeting time that has since moved: silence.
+    expect(feed(fired.session, [{ kind: 'reminder', reminder: before }]).last.messages).toEqual([]);
+    const moved = feed(session, ['12/10 11:00']).session;
+    expect(feed(moved, [{ kind: 'reminder', reminder: before }]).last.messages).toEqual([]);
+  });
+
+  it('asks how it went after the meeting and answers each outcome, then returns', () => {
+    const session = at(TO_MENU);
+    const after = session.reminders!.find((r) => r.kind === 'after')!;
+    const asked = feed(session, [{ kind: 'reminder', reminder: after }]);
+    const question = lastQuestion(asked.last.messages);
+    expect(question.choices.map((c) => c.value)).toEqual(['offer', 'waiting', 'rejected', 'skip']);
+    const answered = feed(asked.session, [tap(question.state, 'rejected')]);
+    expect(texts(answered.last.messages)).toContain(tr('ja', 'reminder.followup.rejected'));
+    expect(answered.session?.state).toBe('menu');
   });
 });

@@ -158,6 +158,14 @@ export function validateContent(
     items.forEach((item, i) => {
       use(item.text, `diagnosis.${name}.${i}.text`);
       checkCondition(item.when, `diagnosis.${name}.${i}.when`);
+      // Result texts may quote answers only: {question_id} becomes the chosen label.
+      for (const locale of LOCALES) {
+        for (const name of placeholders(catalog[locale].get(item.text) ?? '')) {
+          if (!questions.has(name)) {
+            errors.push(`locales/${locale}: key "${item.text}" quotes {${name}}, which is not a question of ${files.flow}`);
+          }
+        }
+      }
     });
   }
   for (const v of VERDICTS) for (const part of ['title', 'likelihood', 'summary']) use(`verdict.${v}.${part}`, 'verdicts');

@@ -73,17 +73,29 @@ export function step(ctx: EngineContext, session: Session | undefined, input: In
     deleted: false,
   };
   if (!session) {
-    say(turn, 'system.welcome');
     const command = input.kind === 'text' ? matchCommand(turn, input.text) : undefined;
-    if (command && command.action !== 'restart') runCommand(turn, command.action, command.locale);
+    // "English" as a first message: greet in the language asked for.
+    if (command?.action === 'language') turn.s.locale = command.locale ?? turn.s.locale;
+    say(turn, 'system.welcome');
+    if (command && command.action !== 'restart' && command.action !== 'language') runCommand(turn, command.action, command.locale);
     else goTo(turn, ctx.content.flow.start);
-  } else if (session.flowId !== ctx.content.flow.id || session.flowVersion !== ctx.content.flow.version) {
+  } else if (isOutdated(ctx, session)) {
     migrate(turn);
   } else {
     handle(turn, input);
   }
   turn.s.updatedAt = ctx.now.toISOString();
   return { session: turn.deleted ? null : turn.s, messages: turn.messages, effects: turn.effects };
+}
+
+/** A flow edit changed the version, or removed the state this user was in. */
+function isOutdated(ctx: EngineContext, session: Session): boolean {
+  const { flow } = ctx.content;
+  return (
+    session.flowId !== flow.id ||
+    session.flowVersion !== flow.version ||
+    (!flow.states[session.state] && !BUILT_IN_STATES.has(session.state))
+  );
 }
 
 // ---------------------------------------------------------------------------- input
@@ -143,7 +155,7 @@ function handleText(turn: Turn, raw: string): void {
   const asksDate = question?.type === 'datetime';
   // At the menu a readable date moves the meeting; elsewhere dates are not expected.
   const parsed = asksDate || turn.s.state === menuState(turn) ? parseMeetingTime(raw, dateOptions(turn)) : undefined;
-  if (parsed && (parsed.ok || (asksDate && parsed.reason !== 'invalid'))) return answerDate(turn, parsed);
+  if (parsed && (parsed.ok || parsed.reason !== 'invalid')) return answerDate(turn, parsed);
 
   const tip = matchTipKeyword(turn, text);
   if (tip) {
@@ -160,10 +172,20 @@ function matchCommand(turn: Turn, raw: string): { action: Action; locale?: Local
   return turn.ctx.content.flow.commands.find((c) => c.keywords.some((k) => normalizeText(k) === text));
 }
 
+/** Words that answer the built-in yes/no question, in either language. */
+const CONFIRM_WORDS: Record<string, readonly string[]> = {
+  yes: ['はい', 'yes', 'y', 'ok', '削除', 'delete'],
+  no: ['いいえ', 'no', 'n', 'やめる', 'cancel', 'キャンセル'],
+};
+
 function matchChoice(turn: Turn, text: string): Choice | undefined {
   const choices = currentChoices(turn);
   const index = /^\d{1,2}$/.test(text) ? Number(text) - 1 : -1;
   if (index >= 0 && index < choices.length) return choices[index];
+  if (turn.s.state === CONFIRM_DELETE_STATE) {
+    const value = Object.keys(CONFIRM_WORDS).find((v) => CONFIRM_WORDS[v]!.includes(text));
+    if (value) return choices.find((c) => c.value === value);
+  }
   const question = currentQuestion(turn);
   return choices.find((choice) => {
     if (normalizeText(choice.value) === text || normalizeText(choice.label) === text) return true;
@@ -359,7 +381,7 @@ function runCommand(turn: Turn, action: Action, locale?: Locale): void {
         say(turn, 'system.no_result_yet');
         return askCurrent(turn);
       }
-      emitResult(turn);
+      emitResult(turn, { announce: false });
       return askCurrent(turn);
     case 'advisor':
       turn.effects.push({ type: 'advisorRequested' });
@@ -483,7 +505,6 @@ function migrate(turn: Turn): void {
   s.flowId = flow.id;
   s.flowVersion = flow.version;
   s.answers = kept;
-  s.history = s.history.filter((q) => q in kept);
   delete s.returnTo;
   delete s.verdict;
   if (Object.keys(kept).length === 0) {
@@ -492,25 +513,31 @@ function migrate(turn: Turn): void {
     return goTo(turn, flow.start);
   }
   say(turn, 'system.flow_updated');
-  goTo(turn, firstUnanswered(turn));
+  const { resumeAt, path } = walkAnswers(turn);
+  // History is the path actually walked, so "back" after a migration goes backwards.
+  s.history = path;
+  goTo(turn, resumeAt);
 }
 
-function firstUnanswered(turn: Turn): string | undefined {
+/** Follows the flow from the start through the kept answers to the first unanswered question. */
+function walkAnswers(turn: Turn): { resumeAt: string | undefined; path: string[] } {
   const { flow } = turn.ctx.content;
+  const path: string[] = [];
   let id: string | undefined = flow.start;
   for (let hops = 0; id !== undefined && hops <= Object.keys(flow.states).length; hops++) {
     const state: (typeof flow.states)[string] | undefined = flow.states[id];
-    if (!state || state.type === 'result') return id;
+    if (!state || state.type === 'result') break;
     if (state.skipIf && holdsSkip(turn, id)) {
       id = state.next;
       continue;
     }
     const answer = turn.s.answers[id];
-    if (answer === undefined) return id;
+    if (answer === undefined) break;
+    path.push(id);
     const choice = state.choices.find((c) => c.value === answer);
     id = choice ? nextOf(state, choice) : state.next;
   }
-  return id;
+  return { resumeAt: id, path };
 }
 
 // ---------------------------------------------------------------------------- output
@@ -617,11 +644,11 @@ function answerLabels(turn: Turn): Vars {
   return vars;
 }
 
-function emitResult(turn: Turn): void {
+function emitResult(turn: Turn, options: { announce: boolean } = { announce: true }): void {
   const { flow } = turn.ctx.content;
   const result = diagnose(flow, turn.s.answers);
   turn.s.verdict = result.verdict;
-  turn.effects.push({ type: 'verdictReached', verdict: result.verdict });
+  if (options.announce) turn.effects.push({ type: 'verdictReached', verdict: result.verdict });
   const vars = answerLabels(turn);
   const section = (heading: string, keys: string[]): CardSection[] =>
     keys.length ? [{ heading: t(turn, heading), lines: keys.map((k) => t(turn, k, vars)) }] : [];

@@ -8,5 +8,7 @@ export function normalizeText(text: string): string {
     .replace(/\s+/g, ' ')
     .trim()
     .replace(/^[「『"'(（]+|[」』"')）。.!！、,]+$/g, '')
+    // "第一志望です" answers like "第一志望": a polite ending carries no meaning here.
+    .replace(/(です|でした|ですね)$/, '')
     .trim();
 }
