@@ -2,9 +2,8 @@
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RedisStore } from '../src/store/redis-store.ts';
-import type { Store } from '../src/store/types.ts';
 import { createConversations, testClock } from './support/conversation.ts';
-import { ev, fakeLineApi, lineHarness, webhookBody, type LineHarness } from './support/line.ts';
+import { ev, fakeLineApi, lineHarness, storeWithSessions, webhookBody, type LineHarness } from './support/line.ts';
 import { createRedisStore, deletePrefix, uniquePrefix } from './support/redis.ts';
 
 const prefix = uniquePrefix('line-webhook');
@@ -147,21 +146,12 @@ describe('exactly once, in order', () => {
   it('answers 500 when a step fails and gives the claim back, so the redelivery is processed', async () => {
     const user = uid('flaky');
     let failures = 1;
-    const flaky: Store = {
-      ...store,
-      sessions: {
-        get: (u) => store.sessions.get(u),
-        compareAndSet: async (u, expected, session) => {
-          if (failures-- > 0) throw new Error('connection reset');
-          return store.sessions.compareAndSet(u, expected, session);
-        },
+    const flaky = storeWithSessions(store, {
+      compareAndSet: async (u, expected, session) => {
+        if (failures-- > 0) throw new Error('connection reset');
+        return store.sessions.compareAndSet(u, expected, session);
       },
-      users: store.users,
-      dedupe: store.dedupe,
-      deleteUser: (u) => store.deleteUser(u),
-      ping: () => store.ping(),
-      close: async () => {},
-    };
+    });
     const other = await lineHarness(flaky, { clock: clock.read });
     try {
       const event = ev.text(user, 'こんにちは');

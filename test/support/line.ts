@@ -42,36 +42,55 @@ interface EventOptions {
 }
 
 function base(userId: string, type: string, options: EventOptions) {
-  const id = options.id ?? nextId();
   return {
     type,
     mode: 'active',
     timestamp: Date.parse('2026-11-26T01:00:00Z'),
     source: options.source ?? { type: 'user', userId },
-    webhookEventId: id,
+    webhookEventId: options.id ?? nextId(),
     deliveryContext: { isRedelivery: options.redelivery ?? false },
-    ...(type === 'unfollow' ? {} : { replyToken: options.replyToken ?? `rt-${id}` }),
   };
+}
+
+function replyable(userId: string, type: string, options: EventOptions) {
+  const event = base(userId, type, options);
+  return { ...event, replyToken: options.replyToken ?? `rt-${event.webhookEventId}` };
 }
 
 export const ev = {
   text: (userId: string, text: string, o: EventOptions = {}) => ({
-    ...base(userId, 'message', o),
+    ...replyable(userId, 'message', o),
     message: { id: `m${++seq}`, type: 'text', text, quoteToken: 'q' },
   }),
   message: (userId: string, type: string, o: EventOptions = {}) => ({
-    ...base(userId, 'message', o),
+    ...replyable(userId, 'message', o),
     message: { id: `m${++seq}`, type, ...(type === 'sticker' ? { packageId: '1', stickerId: '1' } : {}) },
   }),
   postback: (userId: string, data: string, params?: Record<string, string>, o: EventOptions = {}) => ({
-    ...base(userId, 'postback', o),
+    ...replyable(userId, 'postback', o),
     postback: { data, ...(params ? { params } : {}) },
   }),
   choice: (userId: string, state: string, value: string, o: EventOptions = {}) =>
     ev.postback(userId, JSON.stringify({ s: state, v: value }), undefined, o),
-  follow: (userId: string, o: EventOptions = {}) => ({ ...base(userId, 'follow', o), follow: { isUnblocked: false } }),
+  follow: (userId: string, o: EventOptions = {}) => ({ ...replyable(userId, 'follow', o), follow: { isUnblocked: false } }),
   unfollow: (userId: string, o: EventOptions = {}) => base(userId, 'unfollow', o),
 };
+
+/** The store with some session operations replaced (slow or failing Redis). */
+export function storeWithSessions(store: Store, sessions: Partial<Store['sessions']>): Store {
+  return {
+    sessions: {
+      get: (u) => store.sessions.get(u),
+      compareAndSet: (u, expected, session) => store.sessions.compareAndSet(u, expected, session),
+      ...sessions,
+    },
+    users: store.users,
+    dedupe: store.dedupe,
+    deleteUser: (u) => store.deleteUser(u),
+    ping: () => store.ping(),
+    close: async () => {},
+  };
+}
 
 export function webhookBody(events: unknown[]): string {
   return JSON.stringify({ destination: 'Ubot', events });
@@ -85,7 +104,8 @@ export interface Recorded {
   retryKey: string | null;
   authorization: string | null;
 }
-type Responder = (call: Recorded) => readonly [number, unknown?, Record<string, string>?] | undefined;
+type Answer = readonly [number, unknown?, Record<string, string>?] | undefined;
+type Responder = (call: Recorded) => Answer | Promise<Answer>;
 
 /**
  * Answers every Messaging API call and records it. Reply tokens are single-use like on
@@ -114,7 +134,7 @@ export function fakeLineApi(options: { language?: string } = {}) {
     .post('/v2/bot/message/reply')
     .reply(async (request: Request) => {
       const call = await record(request, 'reply');
-      const custom = state.respond?.(call);
+      const custom = await state.respond?.(call);
       if (custom) return withId(...(custom as [number, unknown?, Record<string, string>?]));
       if (usedTokens.has(call.body.replyToken)) return withId(400, { message: 'Invalid reply token' });
       usedTokens.add(call.body.replyToken);
@@ -123,19 +143,19 @@ export function fakeLineApi(options: { language?: string } = {}) {
     .post('/v2/bot/message/push')
     .reply(async (request: Request) => {
       const call = await record(request, 'push');
-      const custom = state.respond?.(call);
+      const custom = await state.respond?.(call);
       return custom ? withId(...(custom as [number, unknown?, Record<string, string>?])) : withId(200, { sentMessages: [] });
     })
     .post('/v2/bot/chat/loading/start')
     .reply(async (request: Request) => {
       const call = await record(request, 'loading');
-      const custom = state.respond?.(call);
+      const custom = await state.respond?.(call);
       return custom ? withId(...(custom as [number, unknown?, Record<string, string>?])) : withId(202, {});
     })
     .get(/^\/v2\/bot\/profile\/[^/]+$/)
     .reply(async (request: Request) => {
       const call = await record(request, `profile:${new URL(request.url).pathname.split('/').pop()}`);
-      const custom = state.respond?.(call);
+      const custom = await state.respond?.(call);
       if (custom) return withId(...(custom as [number, unknown?, Record<string, string>?]));
       return withId(200, { userId: 'x', displayName: 'Test', language: state.language });
     });
