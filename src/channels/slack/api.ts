@@ -1,0 +1,66 @@
+/**
+ * The Slack Web API calls this channel makes, each through the rate-limit policy. One
+ * WebClient (pointed at SLACK_API_URL) serves everything, so configuration and error
+ * handling live in one place.
+ */
+import type { types, webApi } from '@slack/bolt';
+import type { SlackMessage } from './blocks.ts';
+import { withRateLimitRetry, type RateLimitPolicy } from './errors.ts';
+
+export interface SlackProfile {
+  locale?: string;
+  tz?: string;
+}
+
+const MAX_CACHED_DMS = 10_000;
+
+export class SlackApi {
+  private readonly client: webApi.WebClient;
+  private readonly policy: RateLimitPolicy;
+  /** A person's DM with the app never changes, so conversations.open is asked once. */
+  private readonly dms = new Map<string, string>();
+
+  constructor(client: webApi.WebClient, policy: RateLimitPolicy) {
+    this.client = client;
+    this.policy = policy;
+  }
+
+  async openDm(userId: string): Promise<string> {
+    const known = this.dms.get(userId);
+    if (known) return known;
+    const result = await this.call(() => this.client.conversations.open({ users: userId }));
+    const id = result.channel?.id;
+    if (!id) throw new Error('conversations.open returned no channel');
+    if (this.dms.size >= MAX_CACHED_DMS) this.dms.delete(this.dms.keys().next().value!);
+    this.dms.set(userId, id);
+    return id;
+  }
+
+  async postMessage(channel: string, message: SlackMessage): Promise<string | undefined> {
+    const result = await this.call(() =>
+      this.client.chat.postMessage(message.blocks ? { channel, text: message.text, blocks: message.blocks } : { channel, text: message.text }),
+    );
+    return result.ts;
+  }
+
+  async updateMessage(channel: string, ts: string, message: SlackMessage): Promise<void> {
+    await this.call(() => this.client.chat.update({ channel, ts, text: message.text, blocks: message.blocks ?? [] }));
+  }
+
+  async postEphemeral(channel: string, userId: string, text: string): Promise<void> {
+    await this.call(() => this.client.chat.postEphemeral({ channel, user: userId, text }));
+  }
+
+  async publishHome(userId: string, view: types.HomeView): Promise<void> {
+    await this.call(() => this.client.views.publish({ user_id: userId, view }));
+  }
+
+  async profile(userId: string): Promise<SlackProfile> {
+    const result = await this.call(() => this.client.users.info({ user: userId, include_locale: true }));
+    return { ...(result.user?.locale ? { locale: result.user.locale } : {}), ...(result.user?.tz ? { tz: result.user.tz } : {}) };
+  }
+
+  private call<T>(fn: () => Promise<T>): Promise<T> {
+    return withRateLimitRetry(fn, this.policy);
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * One person's input through the conversation, replies to their DM. Per person the
+ * turns run one after another, so replies to two quick messages never interleave.
+ */
+import type { ConversationService } from '../../conversation/service.ts';
+import { KeyedQueue } from '../../conversation/keyed-queue.ts';
+import type { Inbound } from '../../conversation/types.ts';
+import type { Store } from '../../store/types.ts';
+import { renderMessage } from './blocks.ts';
+import type { SlackDelivery } from './delivery.ts';
+import { slackUser, type SlackUsers } from './users.ts';
+
+export interface TurnOptions {
+  /** The DM, when the event already named it (saves a conversations.open). */
+  channelId?: string;
+  /** Only for someone who never talked to us (opening the app's Messages tab). */
+  onlyIfNew?: boolean;
+}
+
+export class SlackDialog {
+  private readonly queue = new KeyedQueue();
+  private readonly deps: { conversations: ConversationService; users: SlackUsers; delivery: SlackDelivery; store: Store };
+
+  constructor(deps: { conversations: ConversationService; users: SlackUsers; delivery: SlackDelivery; store: Store }) {
+    this.deps = deps;
+  }
+
+  run(userId: string, input: Inbound, options: TurnOptions = {}): Promise<void> {
+    return this.queue.run(userId, async () => {
+      const { conversations, users, delivery, store } = this.deps;
+      const user = slackUser(userId);
+      if (options.onlyIfNew && (await store.sessions.get(user))) return;
+      const result = await conversations.handle(user, input, await users.hints(userId));
+      // A failed post is logged (and the user marked if gone) by delivery; the turn itself
+      // is saved, so it must not be redone.
+      if (result.messages.length) await delivery.deliver(userId, result.messages.map(renderMessage), options.channelId);
+    });
+  }
+
+  drain(): Promise<void> {
+    return this.queue.drain();
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * The Slack channel: `createSlackChannel(deps)` wires Bolt, the Web API client and the
+ * pieces of this folder. Over HTTP it serves `POST /webhooks/slack` inside the app's
+ * Fastify server (`plugin`); with SLACK_APP_TOKEN it uses Socket Mode instead (`start`).
+ *
+ * A Slack user is `{ channel: 'slack', id: <user id> }`: the app is installed in one
+ * workspace with one bot token, and Slack user ids are unique across workspaces.
+ */
+import { App, SocketModeReceiver, webApi } from '@slack/bolt';
+import type { FastifyPluginAsync } from 'fastify';
+import type { Logger } from 'pino';
+import type { Config } from '../../config.ts';
+import type { Content } from '../../conversation/content.ts';
+import type { ConversationService } from '../../conversation/service.ts';
+import type { Store } from '../../store/types.ts';
+import type { ChannelSender } from '../types.ts';
+import { SlackApi } from './api.ts';
+import { boltLogger } from './bolt-logger.ts';
+import { socketModeDedupe } from './dedupe.ts';
+import { SlackDelivery } from './delivery.ts';
+import { SlackDialog } from './dialog.ts';
+import { DEFAULT_RATE_LIMIT_POLICY, type Sleep } from './errors.ts';
+import { HomeTab } from './home-tab.ts';
+import { registerListeners } from './listeners.ts';
+import { PendingWork } from './pending.ts';
+import { slackWebhookPlugin } from './plugin.ts';
+import { FastifyReceiver } from './receiver.ts';
+import { createSlackSender } from './sender.ts';
+import { SlackUsers } from './users.ts';
+
+export interface SlackChannelDeps {
+  config: Config;
+  store: Store;
+  conversations: ConversationService;
+  content: Content;
+  logger: Logger;
+  clock?: () => Date;
+  /** How rate-limit waits are slept (tests pass one that returns at once). */
+  sleep?: Sleep;
+  /** Retries of network failures and 5xx inside the WebClient (not rate limits). */
+  retryConfig?: webApi.RetryOptions;
+}
+
+export interface SlackChannel {
+  readonly mode: 'http' | 'socket';
+  /** Registers `POST /webhooks/slack`; registers nothing in Socket Mode. */
+  plugin: FastifyPluginAsync;
+  sender: ChannelSender;
+  /** Connects Socket Mode; nothing to do over HTTP. */
+  start(): Promise<void>;
+  /** Disconnects Socket Mode and waits for work still running after acks. */
+  stop(): Promise<void>;
+  /** Resolves when every accepted request has been fully handled. */
+  idle(): Promise<void>;
+}
+
+/** Slack is on when both HTTP credentials are set (config.ts requires them together). */
+export function isSlackConfigured(config: Config): boolean {
+  return !!config.SLACK_SIGNING_SECRET && !!config.SLACK_BOT_TOKEN;
+}
+
+/** A few quick retries: a chat reply that arrives minutes late is worse than none. */
+const DEFAULT_RETRY_CONFIG: webApi.RetryOptions = { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 2000 };
+
+export function createSlackChannel(deps: SlackChannelDeps): SlackChannel {
+  const { config, store, conversations, content } = deps;
+  const { SLACK_SIGNING_SECRET: signingSecret, SLACK_BOT_TOKEN: token, SLACK_APP_TOKEN: appToken } = config;
+  if (!signingSecret || !token) throw new Error('SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN must be set for the Slack channel');
+  const logger = deps.logger.child({ channel: 'slack' });
+  const clock = deps.clock ?? (() => new Date());
+  const pending = new PendingWork();
+
+  const clientOptions: webApi.WebClientOptions = {
+    slackApiUrl: config.SLACK_API_URL,
+    logger: boltLogger(logger),
+    retryConfig: deps.retryConfig ?? DEFAULT_RETRY_CONFIG,
+    // 429s come back to us (errors.ts) so Retry-After is honoured per call, not by pausing the client.
+    rejectRateLimitedCalls: true,
+  };
+  const api = new SlackApi(new webApi.WebClient(token, clientOptions), {
+    ...DEFAULT_RATE_LIMIT_POLICY,
+    ...(deps.sleep ? { sleep: deps.sleep } : {}),
+  });
+  const users = new SlackUsers({
+    profile: (userId) => api.profile(userId),
+    store,
+    defaults: { locale: config.DEFAULT_LOCALE, timeZone: config.DEFAULT_TIME_ZONE },
+    logger,
+    clock,
+  });
+  const delivery = new SlackDelivery({ api, store, logger });
+  const dialog = new SlackDialog({ conversations, users, delivery, store });
+  const home = new HomeTab({ api, users, store, content, clock });
+
+  const receiver = appToken
+    ? new SocketModeReceiver({ appToken, logger: boltLogger(logger) })
+    : new FastifyReceiver({ store, logger, pending });
+  const bolt = new App({
+    receiver,
+    // A fixed token without auth.test: the bot id is not needed, bot messages are
+    // recognised by their `bot_id` (to-inbound.ts), and no Slack call happens at boot.
+    authorize: async () => ({ botToken: token }),
+    ignoreSelf: false,
+    convoStore: false,
+    clientOptions,
+    logger: boltLogger(logger),
+  });
+  if (receiver instanceof SocketModeReceiver) bolt.use(socketModeDedupe(store, logger));
+  bolt.error(async (error) => {
+    throw error;
+  });
+  registerListeners(bolt, { dialog, home, users, api, store, content, logger });
+
+  const idle = async () => {
+    await pending.idle();
+    await dialog.drain();
+  };
+
+  return {
+    mode: appToken ? 'socket' : 'http',
+    plugin:
+      receiver instanceof FastifyReceiver
+        ? slackWebhookPlugin({ signingSecret, receiver, clock })
+        : async () => undefined,
+    sender: createSlackSender({ delivery, store }),
+    start: async () => {
+      if (appToken) await bolt.start();
+    },
+    stop: async () => {
+      if (appToken) await bolt.stop();
+      await idle();
+    },
+    idle,
+  };
+}

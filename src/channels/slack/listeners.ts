@@ -1,0 +1,126 @@
+/**
+ * Bolt listeners: each parses what Slack sent, translates it (to-inbound.ts) and hands it
+ * to the dialog, the App Home or a one-line pointer. Listeners ack first, so Slack always
+ * hears back within its three seconds whatever the work after costs.
+ */
+import type { App } from '@slack/bolt';
+import type { Logger } from 'pino';
+import type { Content } from '../../conversation/content.ts';
+import { formatMeetingTime } from '../../conversation/dates.ts';
+import type { Store } from '../../store/types.ts';
+import { ACTION_PREFIX } from './action-ids.ts';
+import type { SlackApi } from './api.ts';
+import { answeredMessage } from './blocks.ts';
+import type { SlackDialog } from './dialog.ts';
+import { describeError } from './errors.ts';
+import type { HomeTab } from './home-tab.ts';
+import {
+  eventEnvelopeSchema,
+  homeOpenedEventSchema,
+  mentionEventSchema,
+  slashCommandSchema,
+} from './payloads.ts';
+import { mrkdwnLink, translator, type Translate } from './texts.ts';
+import { actionToInput, messageToInput, slashToRequest, type Chosen } from './to-inbound.ts';
+import type { SlackUsers } from './users.ts';
+
+export const SLASH_COMMAND = '/mendan';
+
+/** One answer per question message: a double click must not answer twice. */
+const ANSWER_SCOPE = 'slack-answer';
+const ANSWER_CLAIM_TTL_SECONDS = 86_400;
+
+export interface ListenerDeps {
+  dialog: SlackDialog;
+  home: HomeTab;
+  users: SlackUsers;
+  api: SlackApi;
+  store: Store;
+  content: Content;
+  logger: Logger;
+}
+
+export function registerListeners(app: App, deps: ListenerDeps): void {
+  const { dialog, home, users, api, store, content, logger } = deps;
+  const commands = content.flow.commands;
+  const texts = async (userId: string) => {
+    const prefs = await users.preferences(userId);
+    return { ...prefs, t: translator(content.catalog, prefs.locale) };
+  };
+
+  app.message(async ({ event }) => {
+    const message = messageToInput(event);
+    if (message) await dialog.run(message.userId, message.input, { channelId: message.channelId });
+  });
+
+  app.event('app_mention', async ({ event, body }) => {
+    const mention = mentionEventSchema.safeParse(event);
+    if (!mention.success || !mention.data.user || mention.data.bot_id) return;
+    const { t } = await texts(mention.data.user);
+    const envelope = eventEnvelopeSchema.safeParse(body);
+    const link = dmLink(t, envelope.success ? envelope.data : {});
+    // Ephemeral: only the person who asked sees the pointer; the channel stays quiet.
+    await api.postEphemeral(mention.data.channel, mention.data.user, t('slack.dm_pointer', { link }));
+  });
+
+  app.event('app_home_opened', async ({ event }) => {
+    const opened = homeOpenedEventSchema.safeParse(event);
+    if (!opened.success) return;
+    if (opened.data.tab === 'messages') await dialog.run(opened.data.user, { kind: 'start' }, { onlyIfNew: true });
+    else await home.publish(opened.data.user);
+  });
+
+  app.action({ action_id: new RegExp(`^${ACTION_PREFIX}`) }, async ({ ack, body }) => {
+    await ack();
+    const action = actionToInput(body, commands);
+    if (!action) return;
+    if (action.source === 'home') {
+      await dialog.run(action.userId, action.input);
+      await home.publish(action.userId);
+      return;
+    }
+    const claim = `${action.channelId}:${action.messageTs}`;
+    if (!(await store.dedupe.claim(ANSWER_SCOPE, claim, ANSWER_CLAIM_TTL_SECONDS))) return;
+    try {
+      const { t, locale, timeZone } = await texts(action.userId);
+      const chosen = chosenText(action.chosen, locale, timeZone);
+      await api
+        .updateMessage(action.channelId, action.messageTs, answeredMessage(action.original, t('slack.chosen', { choice: chosen })))
+        // The answer counts even if the old message cannot be redrawn (deleted, too old).
+        .catch((error: unknown) => logger.warn({ error: describeError(error) }, 'slack chat.update failed'));
+      await dialog.run(action.userId, action.input, { channelId: action.channelId });
+    } catch (error) {
+      await store.dedupe.release(ANSWER_SCOPE, claim);
+      throw error;
+    }
+  });
+
+  app.command(SLASH_COMMAND, async ({ ack, command, respond }) => {
+    await ack();
+    const parsed = slashCommandSchema.safeParse(command);
+    if (!parsed.success) return;
+    const { user_id: userId, channel_id: channelId } = parsed.data;
+    const request = slashToRequest(parsed.data.text, commands);
+    if (request.input) await dialog.run(userId, request.input);
+    // Texts after the turn, so `/mendan lang en` already answers in English.
+    const { t } = await texts(userId);
+    const notes: string[] = [];
+    if (request.usage) notes.push(t('slack.command.usage'));
+    // Replies went to the DM; say so where the command was typed so nobody waits there.
+    if (request.input && !channelId.startsWith('D')) {
+      notes.push(t('slack.command.answered_in_dm', { link: dmLink(t, { team_id: parsed.data.team_id, api_app_id: parsed.data.api_app_id }) }));
+    }
+    if (notes.length) await respond({ response_type: 'ephemeral', text: notes.join('\n\n') });
+  });
+}
+
+function chosenText(chosen: Chosen, locale: 'ja' | 'en', timeZone: string): string {
+  return 'label' in chosen ? chosen.label : formatMeetingTime(chosen.at, locale, timeZone);
+}
+
+/** A link that opens the app's DM; without the app id, just the words. */
+function dmLink(t: Translate, ids: { team_id?: string | undefined; api_app_id?: string | undefined }): string {
+  if (!ids.api_app_id) return t('slack.open_dm');
+  const query = new URLSearchParams({ app: ids.api_app_id, ...(ids.team_id ? { team: ids.team_id } : {}) });
+  return mrkdwnLink(`https://slack.com/app_redirect?${query}`, t('slack.open_dm'));
+}
