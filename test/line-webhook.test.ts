@@ -2,8 +2,8 @@
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RedisStore } from '../src/store/redis-store.ts';
-import { createConversations, testClock } from './support/conversation.ts';
-import { ev, fakeLineApi, lineHarness, storeWithSessions, webhookBody, type LineHarness } from './support/line.ts';
+import { createConversations, silentLogger, testClock } from './support/conversation.ts';
+import { ev, fakeLineApi, lineConfig, lineHarness, storeWithSessions, webhookBody, type LineHarness } from './support/line.ts';
 import { createRedisStore, deletePrefix, uniquePrefix } from './support/redis.ts';
 
 const prefix = uniquePrefix('line-webhook');
@@ -239,11 +239,40 @@ describe('follow, unfollow, groups, unreadable messages', () => {
     expect(h.logs.some((l) => l.msg === 'LINE event skipped' && l.type === 'beacon')).toBe(true);
   });
 
-  it('never writes the user id into the logs', async () => {
+  it('never writes the user id into the logs, not even from a failing Redis command', async () => {
     const user = uid('secret');
-    await h.post([ev.text(user, 'こんにちは')]);
-    await h.post([ev.unfollow(user)]);
-    await h.line.idle();
-    expect(JSON.stringify(h.logs)).not.toContain(user);
+    const leaky = storeWithSessions(store, {
+      compareAndSet: async () => {
+        throw Object.assign(new Error('Connection is closed.'), { command: { name: 'evalsha', args: [`mendan:session:line:${user}`] } });
+      },
+    });
+    const failing = await lineHarness(leaky, { clock: clock.read });
+    try {
+      expect((await failing.post([ev.text(user, 'こんにちは')])).statusCode).toBe(500);
+      await h.post([ev.text(user, 'こんにちは')]);
+      await h.post([ev.unfollow(user)]);
+      await h.line.idle();
+      const logs = JSON.stringify([...h.logs, ...failing.logs]);
+      expect(logs).toContain('Connection is closed.');
+      expect(logs).not.toContain(user);
+    } finally {
+      await failing.close();
+    }
+  });
+});
+
+describe('encapsulation', () => {
+  it("keeps Fastify's JSON parser for the app's other routes", async () => {
+    const { buildApp } = await import('../src/server/app.ts');
+    const app = await buildApp({
+      config: lineConfig(),
+      store,
+      conversations: h.conversations,
+      logger: silentLogger,
+      plugins: [h.line.plugin, async (other) => void other.post('/echo', async (request) => ({ got: request.body }))],
+    });
+    const res = await app.inject({ method: 'POST', url: '/echo', payload: { a: 1 } });
+    expect(res.json()).toEqual({ got: { a: 1 } });
+    await app.close();
   });
 });

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { KeyedQueue } from '../../conversation/keyed-queue.ts';
 import { isInvalidReplyToken, type ApiResult, type LineApi } from './client.ts';
 import { chunk, LINE_LIMITS } from './limits.ts';
+import { describeError } from './log-safe.ts';
 import { packForReply, type LineMessage } from './render.ts';
 import { retryKeyFor } from './retry-key.ts';
 
@@ -111,7 +112,7 @@ export class Delivery {
         }
       }
     } catch (error) {
-      logger.error({ user: out.tag, err: error }, 'sending a LINE answer failed');
+      logger.error({ user: out.tag, error: describeError(error) }, 'sending a LINE answer failed');
     }
   }
 }

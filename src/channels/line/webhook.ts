@@ -15,6 +15,7 @@ import type { Store } from '../../store/types.ts';
 import type { LineApi } from './client.ts';
 import type { Delivery } from './delivery.ts';
 import { parseEvents } from './events.ts';
+import { describeError } from './log-safe.ts';
 import { renderMessages } from './render.ts';
 import { orderKey, toTask, type LineTask } from './to-inbound.ts';
 
@@ -55,16 +56,19 @@ export function createWebhookHandler(deps: WebhookDeps): (events: readonly unkno
     }
 
     const claims = await Promise.allSettled(tasks.map((t) => store.dedupe.claim(DEDUPE_SCOPE, t.eventId, EVENT_CLAIM_TTL_SECONDS)));
-    if (claims.some((c) => c.status === 'rejected')) {
-      const taken = tasks.filter((_, i) => claims[i]!.status === 'fulfilled' && (claims[i] as PromiseFulfilledResult<boolean>).value);
-      await releaseAll(taken);
-      logger.error({ err: (claims.find((c) => c.status === 'rejected') as PromiseRejectedResult).reason }, 'could not claim LINE events; asking for redelivery');
+    const claimed = (i: number) => {
+      const claim = claims[i]!;
+      return claim.status === 'fulfilled' && claim.value;
+    };
+    const failure = claims.find((c) => c.status === 'rejected');
+    if (failure) {
+      await releaseAll(tasks.filter((_, i) => claimed(i)));
+      logger.error({ error: describeError(failure.reason) }, 'could not claim LINE events; asking for redelivery');
       return { status: 503, message: 'storage unavailable' };
     }
     const fresh = tasks.filter((task, i) => {
-      const isNew = (claims[i] as PromiseFulfilledResult<boolean>).value;
-      if (!isNew) logger.info({ redelivery: redelivered(events, task.eventId) }, 'LINE event already processed; skipped');
-      return isNew;
+      if (!claimed(i)) logger.info({ redelivery: redelivered(events, task.eventId) }, 'LINE event already processed; skipped');
+      return claimed(i);
     });
 
     const byKey = new Map<string, Claimed[]>();
@@ -79,7 +83,10 @@ export function createWebhookHandler(deps: WebhookDeps): (events: readonly unkno
       try {
         await run(task);
       } catch (error) {
-        logger.error({ err: error, kind: task.kind, user: 'user' in task ? userTag(task.user) : undefined }, 'LINE event failed; asking for redelivery');
+        logger.error(
+          { error: describeError(error), kind: task.kind, user: 'user' in task ? userTag(task.user) : undefined },
+          'LINE event failed; asking for redelivery',
+        );
         await releaseAll(tasks.slice(i));
         return true;
       }
