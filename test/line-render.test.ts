@@ -44,6 +44,10 @@ describe('rendering', () => {
     });
   });
 
+  it('sends a question without choices as plain text (LINE refuses an empty quick reply)', () => {
+    expect(render({ kind: 'choices', text: 'Q', state: 's', choices: [] })).toEqual({ type: 'text', text: 'Q' });
+  });
+
   it('uses a Flex list when there are more than 13 choices or a label longer than 20 characters', () => {
     const many = Array.from({ length: 14 }, (_, i) => ({ value: `v${i}`, label: `選択肢${i}` }));
     const list = render({ kind: 'choices', text: 'テーマ', state: '@tips', choices: many });

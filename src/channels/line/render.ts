@@ -88,6 +88,8 @@ export function pickerRange(minIso: string, maxIso: string, timeZone: string): {
 }
 
 function question(prompt: string, options: ListOption[]): LineMessage {
+  // LINE refuses an empty quick reply; a question without buttons is just text.
+  if (options.length === 0) return textMessage(prompt);
   const fitsQuickReply =
     options.length <= LINE_LIMITS.quickReplyItems && options.every((o) => o.label.length <= LINE_LIMITS.actionLabel);
   if (fitsQuickReply) {

@@ -7,7 +7,6 @@ import { createHash } from 'node:crypto';
 
 // Namespace of mendan-navi's name-based UUIDs (any fixed UUID works; this one is ours).
 const NAMESPACE = Buffer.from('3b0d8f3c5e1a4f7c9a2e6b1d4c8f0a57', 'hex');
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A version-5 (SHA-1, name-based) UUID: same name, same UUID. */
 export function uuidFromName(name: string): string {
@@ -16,10 +15,6 @@ export function uuidFromName(name: string): string {
   bytes[8] = (bytes[8]! & 0x3f) | 0x80;
   const hex = bytes.toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
-export function isUuid(value: string): boolean {
-  return UUID.test(value);
 }
 
 /** The retry key of the n-th push request of one logical send. */
