@@ -106,6 +106,8 @@ export function createSlackChannel(deps: SlackChannelDeps): SlackChannel {
     logger: boltLogger(logger),
   });
   if (receiver instanceof SocketModeReceiver) bolt.use(socketModeDedupe(store, logger));
+  // Bolt's default handler logs whole errors through its own logger; rethrowing lets the
+  // receiver log a short description once and release the event's dedupe claim.
   bolt.error(async (error) => {
     throw error;
   });

@@ -7,6 +7,7 @@ import type { App } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { Content } from '../../conversation/content.ts';
 import { formatMeetingTime } from '../../conversation/dates.ts';
+import type { Locale } from '../../conversation/types.ts';
 import type { Store } from '../../store/types.ts';
 import { ACTION_PREFIX } from './action-ids.ts';
 import type { SlackApi } from './api.ts';
@@ -114,7 +115,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   });
 }
 
-function chosenText(chosen: Chosen, locale: 'ja' | 'en', timeZone: string): string {
+function chosenText(chosen: Chosen, locale: Locale, timeZone: string): string {
   return 'label' in chosen ? chosen.label : formatMeetingTime(chosen.at, locale, timeZone);
 }
 

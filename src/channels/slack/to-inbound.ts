@@ -2,8 +2,7 @@
  * Slack events, actions and slash commands to neutral input. Pure translation: which
  * Slack message counts as user input and what a button means, never what happens next.
  */
-import type { Flow } from '../../conversation/flow-schema.ts';
-import type { Action } from '../../conversation/flow-schema.ts';
+import type { Action, Flow } from '../../conversation/flow-schema.ts';
 import { normalizeText } from '../../conversation/normalize.ts';
 import type { Inbound, Locale } from '../../conversation/types.ts';
 import {
