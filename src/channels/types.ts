@@ -9,6 +9,9 @@ export type PushResult =
 /** Sends messages to a user outside a reply (reminders, broadcasts). */
 export interface ChannelSender {
   readonly channel: Channel;
-  /** `retryKey` makes a retried send idempotent (LINE X-Line-Retry-Key; Slack: dedupe on our side). */
+  /**
+   * `retryKey` is a stable name for this logical send (a job id): a retried send with the same
+   * key is not delivered twice (LINE derives X-Line-Retry-Key from it; Slack dedupes on our side).
+   */
   push(user: UserRef, messages: Outbound[], options: { retryKey: string }): Promise<PushResult>;
 }

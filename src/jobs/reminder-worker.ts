@@ -13,7 +13,6 @@ import type { Channel, Outbound } from '../conversation/types.ts';
 import { userTag } from '../observability/logger.ts';
 import type { RedisKeys } from '../store/keys.ts';
 import type { Store } from '../store/types.ts';
-import { uuidFromName } from './job-ids.ts';
 import { REMINDER_QUEUE, type ReminderJobData } from './reminder-scheduler.ts';
 
 export type ReminderOutcome = 'sent' | 'stale' | 'dropped' | 'blocked' | 'no-channel';
@@ -75,7 +74,7 @@ export function createReminderWorker(options: ReminderWorkerOptions): Worker<Rem
       await job.updateData({ ...job.data, messages });
     }
 
-    const pushed = await sender.push(user, messages, { retryKey: uuidFromName(String(job.id)) });
+    const pushed = await sender.push(user, messages, { retryKey: String(job.id) });
     if (pushed.ok) {
       log.info({ lateMs: clock().getTime() - Date.parse(reminder.at) }, 'reminder sent');
       return 'sent';

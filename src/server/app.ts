@@ -6,6 +6,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPlug
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import type { ConversationService } from '../conversation/service.ts';
+import type { Metrics } from '../observability/metrics.ts';
 import type { Store } from '../store/types.ts';
 
 export interface AppDeps {
@@ -13,6 +14,7 @@ export interface AppDeps {
   store: Store;
   conversations: ConversationService;
   logger: Logger;
+  metrics?: Metrics;
   /** Channel webhooks and other route plugins, each registered in its own encapsulated context. */
   plugins?: FastifyPluginAsync[];
 }
@@ -28,6 +30,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const redis = await deps.store.ping();
     return reply.code(redis ? 200 : 503).send({ status: redis ? 'ready' : 'unavailable', redis });
   });
+  if (deps.metrics) {
+    const { registry } = deps.metrics;
+    app.get('/metrics', async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
+  }
   for (const plugin of deps.plugins ?? []) await app.register(plugin);
   return app;
 }

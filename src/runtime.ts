@@ -1,0 +1,123 @@
+/**
+ * Builds the running bot from config: store, conversation service, channels, reminder jobs,
+ * and the HTTP server, for the role asked for (web, worker, or all). `stop()` shuts down in
+ * order: stop taking requests, finish accepted work, then close Redis.
+ */
+import type { Worker } from 'bullmq';
+import type { FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { loadAppContent } from './app-content.ts';
+import { createLineChannel, lineEnabled } from './channels/line/index.ts';
+import { createSlackChannel, isSlackConfigured } from './channels/slack/index.ts';
+import type { ChannelSender } from './channels/types.ts';
+import { reminderSettings, type Config } from './config.ts';
+import { ConversationService } from './conversation/service.ts';
+import type { Channel } from './conversation/types.ts';
+import { ReminderScheduler } from './jobs/reminder-scheduler.ts';
+import { createReminderWorker } from './jobs/reminder-worker.ts';
+import { createMetrics, type Metrics } from './observability/metrics.ts';
+import { buildApp } from './server/app.ts';
+import { RedisStore } from './store/redis-store.ts';
+
+export interface Runtime {
+  app: FastifyInstance;
+  store: RedisStore;
+  conversations: ConversationService;
+  scheduler: ReminderScheduler;
+  worker?: Worker;
+  metrics: Metrics;
+  stop(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  config: Config;
+  logger: Logger;
+  clock?: () => Date;
+  metrics?: Metrics;
+}
+
+export function requireRedisUrl(config: Config): string {
+  if (!config.REDIS_URL) {
+    throw new Error('REDIS_URL: must be set for `npm start` (use `npm run chat` to try the bot without Redis)');
+  }
+  return config.REDIS_URL;
+}
+
+export async function createRuntime({ config, logger, clock, metrics = createMetrics({ defaultMetrics: true }) }: RuntimeOptions): Promise<Runtime> {
+  const url = requireRedisUrl(config);
+  const content = loadAppContent();
+  const store = new RedisStore({ url, prefix: config.REDIS_PREFIX, sessionTtlSeconds: config.SESSION_TTL_DAYS * 86_400, ...(clock ? { clock } : {}) });
+  const scheduler = new ReminderScheduler({ connection: store.redis, keys: store.keys, logger, ...(clock ? { clock } : {}) });
+  const settings = reminderSettings(config);
+  const conversations = new ConversationService({
+    content,
+    store,
+    logger,
+    maxDaysAhead: config.MEETING_MAX_DAYS_AHEAD,
+    defaults: { locale: config.DEFAULT_LOCALE, timeZone: config.DEFAULT_TIME_ZONE },
+    reminders: settings,
+    effectHandlers: [scheduler.handleEffects],
+    ...(clock ? { clock } : {}),
+  });
+
+  const channelDeps = { config, store, conversations, content, logger, ...(clock ? { clock } : {}) };
+  const line = lineEnabled(config) ? createLineChannel(channelDeps) : undefined;
+  const slack = isSlackConfigured(config) ? createSlackChannel(channelDeps) : undefined;
+  const senders: Partial<Record<Channel, ChannelSender>> = {
+    ...(line ? { line: line.sender } : {}),
+    ...(slack ? { slack: slack.sender } : {}),
+  };
+
+  const serveWebhooks = config.ROLE !== 'worker';
+  const app = await buildApp({
+    config,
+    store,
+    conversations,
+    logger,
+    metrics,
+    plugins: serveWebhooks ? [...(line ? [line.plugin] : []), ...(slack ? [slack.plugin] : [])] : [],
+  });
+  if (serveWebhooks) await slack?.start();
+
+  let worker: Worker | undefined;
+  let workerConnection: Redis | undefined;
+  if (config.ROLE !== 'web') {
+    // BullMQ workers block on their connection, so they get their own.
+    workerConnection = new Redis(url, { maxRetriesPerRequest: null });
+    worker = createReminderWorker({
+      connection: workerConnection,
+      keys: store.keys,
+      store,
+      conversations,
+      senders,
+      settings,
+      logger,
+      ...(clock ? { clock } : {}),
+      onOutcome: (outcome, job) => {
+        metrics.remindersFired.inc({ kind: job.data.reminder.kind, outcome });
+        if (outcome === 'sent') metrics.reminderLateness.observe(Math.max(0, Date.now() - Date.parse(job.data.reminder.at)) / 1000);
+      },
+    });
+  }
+  logger.info({ role: config.ROLE, line: !!line, slack: slack?.mode ?? false, worker: !!worker }, 'mendan-navi ready');
+
+  return {
+    app,
+    store,
+    conversations,
+    scheduler,
+    metrics,
+    ...(worker ? { worker } : {}),
+    async stop() {
+      await app.close();
+      await line?.idle();
+      await slack?.stop();
+      await worker?.close();
+      await conversations.drain();
+      await scheduler.close();
+      await workerConnection?.quit().catch(() => workerConnection?.disconnect());
+      await store.close();
+    },
+  };
+}
