@@ -170,6 +170,12 @@ describe('/mendan', () => {
     expect(h.fake.responses).toEqual([]); // typed in the DM itself: nothing to point at
   });
 
+  it('points to the app DM when typed in a DM with someone else', async () => {
+    await slash('', 'D0SOMEONEELSE');
+    expect(h.fake.posted[0]!.channel).toBe(dmOf(U));
+    expect(String(h.fake.responses[0]!.text)).toContain('DMでお返事しました');
+  });
+
   it('shows its usage and the conversation help for `help`', async () => {
     await slash('help');
     expect(String(h.fake.responses[0]!.text)).toContain('/mendan tips');

@@ -107,8 +107,8 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     const { t } = await texts(userId);
     const notes: string[] = [];
     if (request.usage) notes.push(t('slack.command.usage'));
-    // Replies went to the DM; say so where the command was typed so nobody waits there.
-    if (request.input && !channelId.startsWith('D')) {
+    // Replies went to the app's DM; say so where the command was typed so nobody waits there.
+    if (request.input && channelId !== (await api.openDm(userId))) {
       notes.push(t('slack.command.answered_in_dm', { link: dmLink(t, { team_id: parsed.data.team_id, api_app_id: parsed.data.api_app_id }) }));
     }
     if (notes.length) await respond({ response_type: 'ephemeral', text: notes.join('\n\n') });
