@@ -92,17 +92,22 @@ export class ConversationService {
       };
       const result = step(ctx, current?.value, input);
       if (result.session === null) {
+        // Handlers first: they find what to undo (reminder jobs) through the user's keys.
+        for (const handler of this.effectHandlers) await handler(user, result.effects, null);
         await store.deleteUser(user);
-      } else if (!(await store.sessions.compareAndSet(user, current?.version ?? 0, result.session))) {
+        logger.info({ user: userTag(user) }, 'user data deleted on request');
+        return result;
+      }
+      if (!(await store.sessions.compareAndSet(user, current?.version ?? 0, result.session))) {
         // Another process got there first; back off a little so we do not collide again.
         await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, attempt * 5)));
         continue;
       }
       logger.debug(
-        { user: userTag(user), input: input.kind, state: result.session?.state, effects: result.effects.map((e) => e.type) },
+        { user: userTag(user), input: input.kind, state: result.session.state, effects: result.effects.map((e) => e.type) },
         'conversation step',
       );
-      if (result.session) await this.syncUserRecord(user, result.session);
+      await this.syncUserRecord(user, result.session);
       for (const handler of this.effectHandlers) await handler(user, result.effects, result.session);
       return result;
     }

@@ -1,0 +1,245 @@
+/**
+ * Reminders end to end on real Redis and BullMQ: planned by the conversation, mirrored into
+ * delayed jobs, fired by workers through the conversation service, pushed through the real
+ * LINE sender to a fake Messaging API. The clock starts seconds before a reminder is due.
+ */
+import type { Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import nock from 'nock';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_REMINDER_SETTINGS } from '../src/conversation/reminder-plan.ts';
+import type { ConversationService } from '../src/conversation/service.ts';
+import type { UserRef } from '../src/conversation/types.ts';
+import { reminderJobId } from '../src/jobs/job-ids.ts';
+import { ReminderScheduler } from '../src/jobs/reminder-scheduler.ts';
+import { createReminderWorker, type ReminderOutcome } from '../src/jobs/reminder-worker.ts';
+import type { RedisStore } from '../src/store/redis-store.ts';
+import { createConversations, silentLogger } from './support/conversation.ts';
+import { fakeLineApi, lineHarness, type LineHarness } from './support/line.ts';
+import { createRedisStore, deletePrefix, redisUrl, uniquePrefix } from './support/redis.ts';
+
+const prefix = uniquePrefix('reminders');
+
+/** Real time, shifted so that "now" starts at `startIso`. */
+function shiftedClock(startIso: string) {
+  const offset = Date.parse(startIso) - Date.now();
+  return () => new Date(Date.now() + offset);
+}
+
+async function waitFor(check: () => boolean, timeoutMs = 8000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > until) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+interface Setup {
+  store: RedisStore;
+  scheduler: ReminderScheduler;
+  conversations: ConversationService;
+  harness: LineHarness;
+  api: ReturnType<typeof fakeLineApi>;
+  outcomes: { outcome: ReminderOutcome; user: string }[];
+  startWorker(): Worker;
+}
+
+const cleanups: (() => Promise<unknown>)[] = [];
+beforeAll(() => nock.disableNetConnect());
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+  nock.cleanAll();
+});
+afterAll(async () => {
+  nock.enableNetConnect();
+  await deletePrefix(prefix);
+});
+
+async function setup(clock: () => Date): Promise<Setup> {
+  const p = `${prefix}${Math.random().toString(36).slice(2, 8)}:`;
+  const store = createRedisStore(p, { clock });
+  const scheduler = new ReminderScheduler({ connection: store.redis, keys: store.keys, logger: silentLogger, clock });
+  const conversations = createConversations(store, { clock, effectHandlers: [scheduler.handleEffects] });
+  const api = fakeLineApi();
+  const harness = await lineHarness(store, { clock, conversations });
+  const outcomes: Setup['outcomes'] = [];
+  cleanups.push(() => store.close(), () => scheduler.close(), () => harness.close());
+  return {
+    store,
+    scheduler,
+    conversations,
+    harness,
+    api,
+    outcomes,
+    startWorker() {
+      const connection = new Redis(redisUrl(), { maxRetriesPerRequest: null });
+      const worker = createReminderWorker({
+        connection,
+        keys: store.keys,
+        store,
+        conversations,
+        senders: { line: harness.line.sender },
+        settings: DEFAULT_REMINDER_SETTINGS,
+        logger: silentLogger,
+        clock,
+        onOutcome: (outcome, job) => outcomes.push({ outcome, user: job.data.user.id }),
+      });
+      cleanups.push(async () => {
+        await worker.close();
+        await connection.quit();
+      });
+      return worker;
+    },
+  };
+}
+
+/** Answers the diagnosis up to the meeting date, then gives `date`. */
+async function giveMeeting(conversations: ConversationService, user: UserRef, date: string): Promise<void> {
+  await conversations.handle(user, { kind: 'start' });
+  for (const [state, value] of [
+    ['offer_notified', 'no'],
+    ['contact_from', 'hr'],
+    ['purpose', 'intent'],
+    ['first_choice', 'yes'],
+    ['other_status', 'none'],
+  ] as const) {
+    await conversations.handle(user, { kind: 'choice', state, value });
+  }
+  await conversations.handle(user, { kind: 'text', text: date });
+}
+
+// Thursday 2026-12-03, 11:59:57 in Tokyo: a 14:00 meeting's "two hours before" is due in 3 s.
+const JUST_BEFORE = '2026-12-03T11:59:57+09:00';
+
+describe('reminders', () => {
+  it('pushes the pre-meeting reminder exactly once per user with two workers running, with a retry key', async () => {
+    const s = await setup(shiftedClock(JUST_BEFORE));
+    const users = ['U-r1', 'U-r2', 'U-r3'].map((id) => ({ channel: 'line', id }) as UserRef);
+    for (const user of users) await giveMeeting(s.conversations, user, '12/3 14:00');
+    s.startWorker();
+    s.startWorker();
+    await waitFor(() => s.outcomes.length === 3);
+    await new Promise((r) => setTimeout(r, 500));
+    const pushes = s.api.pushes();
+    expect(pushes.map((p) => p.body.to).sort()).toEqual(['U-r1', 'U-r2', 'U-r3']);
+    expect(s.outcomes.every((o) => o.outcome === 'sent')).toBe(true);
+    for (const push of pushes) {
+      expect(push.retryKey).toMatch(/^[0-9a-f-]{36}$/);
+      expect(JSON.stringify(push.body.messages)).toContain('12月3日(木) 14:00');
+    }
+    const session = await s.store.sessions.get(users[0]!);
+    expect(session?.value.reminders?.map((r) => r.kind)).toEqual(['after']);
+  });
+
+  it('survives a worker restart mid-wait: the next worker sends it, late but still useful', async () => {
+    const s = await setup(shiftedClock(JUST_BEFORE));
+    const user: UserRef = { channel: 'line', id: 'U-restart' };
+    await giveMeeting(s.conversations, user, '12/3 14:00');
+    const first = s.startWorker();
+    await first.close();
+    // Due at +3 s; no worker runs then. A new one starts afterwards and delivers.
+    await new Promise((r) => setTimeout(r, 3500));
+    expect(s.api.pushes()).toHaveLength(0);
+    s.startWorker();
+    await waitFor(() => s.outcomes.length === 1);
+    expect(s.outcomes[0]?.outcome).toBe('sent');
+    expect(s.api.pushes().map((p) => p.body.to)).toEqual(['U-restart']);
+  });
+
+  it('does not send to a user who blocked the bot', async () => {
+    const s = await setup(shiftedClock(JUST_BEFORE));
+    const user: UserRef = { channel: 'line', id: 'U-blocked' };
+    await giveMeeting(s.conversations, user, '12/3 14:00');
+    const unfollow = await s.harness.post([
+      { type: 'unfollow', mode: 'active', timestamp: Date.now(), source: { type: 'user', userId: 'U-blocked' }, webhookEventId: '01UNFOLLOWREMINDER', deliveryContext: { isRedelivery: false } },
+    ]);
+    expect(unfollow.statusCode).toBe(200);
+    s.startWorker();
+    await waitFor(() => s.outcomes.length === 1);
+    expect(s.outcomes[0]?.outcome).toBe('blocked');
+    expect(s.api.pushes()).toHaveLength(0);
+  });
+
+  it('sends nothing for a job the plan no longer has', async () => {
+    const s = await setup(shiftedClock(JUST_BEFORE));
+    const user: UserRef = { channel: 'line', id: 'U-stale' };
+    await giveMeeting(s.conversations, user, '12/3 14:00');
+    // A job left behind (say its removal raced a running worker) for a reminder not planned.
+    await s.scheduler.sync(user, [
+      { kind: 'before', at: new Date(Date.parse(JUST_BEFORE) + 1000).toISOString(), meetingAt: '2026-12-03T05:00:00.000Z' },
+    ]);
+    s.startWorker();
+    await waitFor(() => s.outcomes.length === 1);
+    expect(s.outcomes[0]?.outcome).toBe('stale');
+    expect(s.api.pushes()).toHaveLength(0);
+  });
+});
+
+describe('reminder jobs mirror the plan', () => {
+  const NOW = '2026-11-26T10:00:00+09:00';
+
+  async function delayedJobs(s: Setup): Promise<Map<string, number>> {
+    const jobs = await s.scheduler.queue.getDelayed();
+    return new Map(jobs.map((j) => [j.id!, j.timestamp + (j.opts.delay ?? 0)]));
+  }
+
+  it('schedules jobs at the planned instants, in Tokyo and in another zone', async () => {
+    const clock = shiftedClock(NOW);
+    const s = await setup(clock);
+    const tokyo: UserRef = { channel: 'line', id: 'U-tokyo' };
+    await giveMeeting(s.conversations, tokyo, '12/3 14:00');
+    const ny: UserRef = { channel: 'line', id: 'U-ny' };
+    await s.conversations.handle(ny, { kind: 'start' }, { timeZone: 'America/New_York' });
+    await giveMeeting(s.conversations, ny, '12/3 14:00');
+
+    const jobs = await delayedJobs(s);
+    const due = (user: UserRef, kind: 'eve' | 'before' | 'after', at: string) =>
+      jobs.get(reminderJobId(user, { kind, at: new Date(at).toISOString() }));
+    // Delays are computed from the shifted clock, so compare against it with some slack.
+    const close = (actual: number | undefined, expected: string) =>
+      expect(Math.abs((actual ?? 0) - (Date.now() + Date.parse(expected) - clock().getTime()))).toBeLessThan(2000);
+    close(due(tokyo, 'eve', '2026-12-02T20:00:00+09:00'), '2026-12-02T20:00:00+09:00');
+    close(due(tokyo, 'before', '2026-12-03T12:00:00+09:00'), '2026-12-03T12:00:00+09:00');
+    close(due(ny, 'before', '2026-12-03T12:00:00-05:00'), '2026-12-03T12:00:00-05:00');
+    close(due(ny, 'after', '2026-12-03T16:00:00-05:00'), '2026-12-03T16:00:00-05:00');
+    expect(await s.scheduler.list(tokyo)).toHaveLength(3);
+  });
+
+  it('replaces the jobs when the meeting moves, and removes them on cancel and on data deletion', async () => {
+    const s = await setup(shiftedClock(NOW));
+    const user: UserRef = { channel: 'line', id: 'U-move' };
+    await giveMeeting(s.conversations, user, '12/3 14:00');
+    await s.conversations.handle(user, { kind: 'choice', state: 'meeting_mode', value: 'online' });
+    const before = new Set((await delayedJobs(s)).keys());
+    expect(before.size).toBe(3);
+
+    // At the menu, a new date moves the meeting.
+    await s.conversations.handle(user, { kind: 'text', text: '12/10 11:00' });
+    const moved = new Set((await delayedJobs(s)).keys());
+    expect(moved.size).toBe(3);
+    expect([...moved].some((id) => before.has(id))).toBe(false);
+
+    await s.conversations.handle(user, { kind: 'text', text: 'cancel reminders' });
+    expect((await delayedJobs(s)).size).toBe(0);
+    expect(await s.scheduler.list(user)).toEqual([]);
+
+    await s.conversations.handle(user, { kind: 'text', text: '12/10 11:00' });
+    expect((await delayedJobs(s)).size).toBe(3);
+    await s.conversations.handle(user, { kind: 'text', text: 'データ削除' });
+    await s.conversations.handle(user, { kind: 'text', text: 'はい' });
+    expect((await delayedJobs(s)).size).toBe(0);
+    expect(await s.store.redis.exists(s.store.keys.reminderJobs(user))).toBe(0);
+  });
+
+  it('plans a reply reminder for "not replied yet"', async () => {
+    const s = await setup(shiftedClock(NOW));
+    const user: UserRef = { channel: 'line', id: 'U-reply' };
+    await giveMeeting(s.conversations, user, '12/3 14:00');
+    await s.conversations.handle(user, { kind: 'text', text: '戻る' });
+    await s.conversations.handle(user, { kind: 'choice', state: 'meeting_date', value: 'not_replied' });
+    const jobs = await s.scheduler.list(user);
+    expect(jobs).toHaveLength(1);
+    // Three hours after "now" (which moved on by a few milliseconds while the test ran).
+    expect(Math.abs(Date.parse(jobs[0]!.at) - Date.parse('2026-11-26T13:00:00+09:00'))).toBeLessThan(2000);
+  });
+});
