@@ -118,6 +118,7 @@ describe('POST /webhooks/slack with Redis unavailable', () => {
         dedupe: {
           claim: (...args) => (down ? Promise.reject(new Error('connection refused')) : store.dedupe.claim(...args)),
           release: (...args) => store.dedupe.release(...args),
+          confirm: (...args) => store.dedupe.confirm(...args),
         },
       }),
     });

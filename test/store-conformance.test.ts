@@ -3,6 +3,7 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Session } from '../src/conversation/session.ts';
 import type { UserRef } from '../src/conversation/types.ts';
 import { MemoryStore } from '../src/store/memory-store.ts';
+import type { RedisStore } from '../src/store/redis-store.ts';
 import type { Store } from '../src/store/types.ts';
 import { createRedisStore, deletePrefix, uniquePrefix } from './support/redis.ts';
 
@@ -106,6 +107,22 @@ describe.each(implementations)('%s store', (_name, make) => {
     expect(await store.dedupe.claim('slack', 'ev1', 60)).toBe(true);
     await store.dedupe.release('line', 'ev1');
     expect(await store.dedupe.claim('line', 'ev1', 60)).toBe(true);
+  });
+
+  it('lets a short processing claim expire, but keeps a confirmed one', async () => {
+    expect(await store.dedupe.claim('line', 'ev-short', 60)).toBe(true);
+    await store.dedupe.confirm('line', 'ev-done', 3 * 86_400);
+    expect(await store.dedupe.claim('line', 'ev-done', 60)).toBe(false);
+    if (store instanceof MemoryStore) {
+      clock.now = new Date(clock.now.getTime() + 61_000);
+      expect(await store.dedupe.claim('line', 'ev-short', 60)).toBe(true);
+      expect(await store.dedupe.claim('line', 'ev-done', 60)).toBe(false);
+    } else {
+      const redis = (store as RedisStore).redis;
+      const keys = (store as RedisStore).keys;
+      expect(await redis.ttl(keys.dedupe('line', 'ev-short'))).toBeLessThanOrEqual(60);
+      expect(await redis.ttl(keys.dedupe('line', 'ev-done'))).toBeGreaterThan(86_400);
+    }
   });
 
   it('deletes everything that belongs to a user and nothing else', async () => {

@@ -66,6 +66,9 @@ export class MemoryStore implements Store {
     release: async (scope: string, id: string): Promise<void> => {
       this.claims.delete(`${scope}:${id}`);
     },
+    confirm: async (scope: string, id: string, ttlSeconds: number): Promise<void> => {
+      this.claims.set(`${scope}:${id}`, this.now() + ttlSeconds * 1000);
+    },
   };
 
   private async *scanUsers(channel: Channel, batchSize: number): AsyncIterable<UserRecord[]> {

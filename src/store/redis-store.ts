@@ -101,6 +101,9 @@ export class RedisStore implements Store {
     release: async (scope: string, id: string): Promise<void> => {
       await this.redis.del(this.keys.dedupe(scope, id));
     },
+    confirm: async (scope: string, id: string, ttlSeconds: number): Promise<void> => {
+      await this.redis.set(this.keys.dedupe(scope, id), '1', 'EX', ttlSeconds);
+    },
   };
 
   private async *scanUsers(channel: Channel, batchSize: number): AsyncIterable<UserRecord[]> {

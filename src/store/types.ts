@@ -52,6 +52,12 @@ export interface DedupeStore {
   claim(scope: string, id: string, ttlSeconds: number): Promise<boolean>;
   /** Gives a claim back, so an event that failed can be processed on redelivery. */
   release(scope: string, id: string): Promise<void>;
+  /**
+   * Marks a claim as done and keeps it for `ttlSeconds`. Events are claimed briefly while
+   * they are processed and confirmed once saved, so a process that dies mid-event leaves a
+   * claim that expires soon and the platform's redelivery is processed.
+   */
+  confirm(scope: string, id: string, ttlSeconds: number): Promise<void>;
 }
 
 export interface Store {

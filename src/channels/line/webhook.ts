@@ -19,8 +19,10 @@ import { describeError } from './log-safe.ts';
 import { renderMessages } from './render.ts';
 import { orderKey, toTask, type LineTask } from './to-inbound.ts';
 
-/** LINE redelivers for a limited time; a claim must outlive that (storage: one small key per event). */
+/** LINE redelivers for a limited time; a confirmed claim must outlive that (storage: one small key per event). */
 export const EVENT_CLAIM_TTL_SECONDS = 3 * 86_400;
+/** While an event is being processed its claim is short, so a crash mid-event does not lose it for days. */
+export const EVENT_PROCESSING_TTL_SECONDS = 120;
 /** A busy group hears the "1:1 only" notice at most this often. */
 export const GROUP_NOTICE_TTL_SECONDS = 86_400;
 export const DEDUPE_SCOPE = 'line';
@@ -55,7 +57,7 @@ export function createWebhookHandler(deps: WebhookDeps): (events: readonly unkno
       else tasks.push(task);
     }
 
-    const claims = await Promise.allSettled(tasks.map((t) => store.dedupe.claim(DEDUPE_SCOPE, t.eventId, EVENT_CLAIM_TTL_SECONDS)));
+    const claims = await Promise.allSettled(tasks.map((t) => store.dedupe.claim(DEDUPE_SCOPE, t.eventId, EVENT_PROCESSING_TTL_SECONDS)));
     const claimed = (i: number) => {
       const claim = claims[i]!;
       return claim.status === 'fulfilled' && claim.value;
@@ -82,6 +84,7 @@ export function createWebhookHandler(deps: WebhookDeps): (events: readonly unkno
     for (const [i, task] of tasks.entries()) {
       try {
         await run(task);
+        await store.dedupe.confirm(DEDUPE_SCOPE, task.eventId, EVENT_CLAIM_TTL_SECONDS);
       } catch (error) {
         logger.error(
           { error: describeError(error), kind: task.kind, user: 'user' in task ? userTag(task.user) : undefined },

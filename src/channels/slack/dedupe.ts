@@ -11,6 +11,8 @@ import { eventEnvelopeSchema } from './payloads.ts';
 const EVENT_SCOPE = 'slack';
 /** Slack stops retrying after about an hour; a day leaves room. */
 const EVENT_CLAIM_TTL_SECONDS = 86_400;
+/** Until its listener has finished, a claim is short: a crash mid-event must not hide Slack's retry for a day. */
+const EVENT_PROCESSING_TTL_SECONDS = 120;
 
 export function eventIdOf(body: unknown): string | undefined {
   const envelope = eventEnvelopeSchema.safeParse(body);
@@ -18,7 +20,11 @@ export function eventIdOf(body: unknown): string | undefined {
 }
 
 export function claimEvent(store: Store, eventId: string): Promise<boolean> {
-  return store.dedupe.claim(EVENT_SCOPE, eventId, EVENT_CLAIM_TTL_SECONDS);
+  return store.dedupe.claim(EVENT_SCOPE, eventId, EVENT_PROCESSING_TTL_SECONDS);
+}
+
+export function confirmEvent(store: Store, eventId: string): Promise<void> {
+  return store.dedupe.confirm(EVENT_SCOPE, eventId, EVENT_CLAIM_TTL_SECONDS);
 }
 
 export function releaseEvent(store: Store, eventId: string): Promise<void> {
@@ -43,6 +49,7 @@ export function socketModeDedupe(store: Store, logger: Logger): Middleware<AnyMi
     if (!first) return;
     try {
       await next();
+      await confirmEvent(store, eventId);
     } catch (error) {
       await releaseEvent(store, eventId).catch(() => undefined);
       throw error;

@@ -6,7 +6,7 @@
 import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { Store } from '../../store/types.ts';
-import { claimEvent, eventIdOf, releaseEvent } from './dedupe.ts';
+import { claimEvent, confirmEvent, eventIdOf, releaseEvent } from './dedupe.ts';
 import { describeError } from './errors.ts';
 import type { SlackBody } from './payloads.ts';
 import type { PendingWork } from './pending.ts';
@@ -87,8 +87,15 @@ export class FastifyReceiver implements Receiver {
         },
       };
       const work = app.processEvent(event).then(
-        // No listener for it (an event we do not use): Slack still needs its 200.
-        () => answer({ status: 200 }),
+        async () => {
+          // No listener for it (an event we do not use): Slack still needs its 200.
+          answer({ status: 200 });
+          if (eventId !== undefined) {
+            await confirmEvent(store, eventId).catch((error: unknown) =>
+              logger.warn({ error: describeError(error) }, 'could not confirm a processed slack event'),
+            );
+          }
+        },
         async (error: unknown) => {
           logger.error({ type: body.type, error: describeError(error) }, 'slack listener failed');
           // Let a redelivery of this event run again instead of being taken for a duplicate.
