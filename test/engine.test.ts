@@ -899,3 +899,25 @@ describe('reminders in the conversation', () => {
     expect(answered.session?.state).toBe('menu');
   });
 });
+
+describe('settings menu', () => {
+  it('offers language, tips, reminders and deletion, and returns where the user was', () => {
+    const opened = feed(at(TO_CONTACT), ['設定']);
+    const menu = lastQuestion(opened.last.messages);
+    expect(menu.choices.map((c) => c.value)).toEqual(['language', 'optOut', 'cancelReminders', 'askDelete', 'resume']);
+    const stopped = feed(opened.session, [tap(menu.state, 'optOut')]);
+    expect(stopped.session?.optedOut).toBe(true);
+    // The menu now offers to resume tips instead.
+    expect(lastQuestion(stopped.last.messages).choices.map((c) => c.value)).toContain('optIn');
+    const english = feed(stopped.session, [tap(menu.state, 'language')]);
+    expect(english.session?.locale).toBe('en');
+    const back = feed(english.session, [tap(menu.state, 'resume')]);
+    expectAsked(back.last.messages, 'contact_from', 'en');
+  });
+
+  it('asks before deleting from the settings menu, and "no" goes back to the question', () => {
+    const fed = feed(at(TO_CONTACT), ['settings', tap('@settings', 'askDelete'), 'いいえ']);
+    expect(fed.session?.state).toBe('contact_from');
+    expect(ofType(fed.effects, 'deleteData')).toHaveLength(0);
+  });
+});

@@ -17,13 +17,22 @@ import {
   type PlannedReminder,
   type ReminderSettings,
 } from './reminder-plan.ts';
-import { CONFIRM_DELETE_STATE, FOLLOWUP_OUTCOMES, FOLLOWUP_STATE, TIPS_STATE, type Session } from './session.ts';
+import {
+  CONFIRM_DELETE_STATE,
+  FOLLOWUP_OUTCOMES,
+  FOLLOWUP_STATE,
+  SETTINGS_STATE,
+  TIPS_STATE,
+  type Session,
+} from './session.ts';
 import type { CardSection, Choice, Inbound, Locale, Outbound, SideEffect } from './types.ts';
 
 /** Longer messages are not answers to anything we ask; they get a polite re-ask. */
 export const MAX_TEXT_LENGTH = 500;
 const RESUME = 'resume';
-const BUILT_IN_STATES = new Set([TIPS_STATE, CONFIRM_DELETE_STATE, FOLLOWUP_STATE]);
+const BUILT_IN_STATES = new Set([TIPS_STATE, CONFIRM_DELETE_STATE, FOLLOWUP_STATE, SETTINGS_STATE]);
+/** What the settings menu offers, each an action the commands also reach. */
+const SETTINGS_ACTIONS = ['language', 'optOut', 'optIn', 'cancelReminders', 'askDelete'] as const satisfies readonly Action[];
 
 export interface EngineContext {
   content: Content;
@@ -218,6 +227,10 @@ function choose(turn: Turn, value: string): void {
     say(turn, `reminder.followup.${value}`);
     return resume(turn);
   }
+  if (s.state === SETTINGS_STATE) {
+    const action = SETTINGS_ACTIONS.find((a) => a === value);
+    return action ? runCommand(turn, action) : resume(turn);
+  }
   const question = currentQuestion(turn);
   const choice = question?.choices.find((c) => c.value === value);
   if (!question || !choice) return askCurrent(turn);
@@ -353,6 +366,8 @@ function runCommand(turn: Turn, action: Action, locale?: Locale): void {
       return interrupt(turn, CONFIRM_DELETE_STATE);
     case 'showTips':
       return interrupt(turn, TIPS_STATE);
+    case 'settings':
+      return interrupt(turn, SETTINGS_STATE);
     case 'showReminders':
       sayReminders(turn);
       return askCurrent(turn);
@@ -570,6 +585,13 @@ function choicesFor(turn: Turn, id: string): Choice[] {
       { value: RESUME, label: t(turn, 'system.tips.back') },
     ];
   }
+  if (id === SETTINGS_STATE) {
+    const shown = SETTINGS_ACTIONS.filter((a) => (turn.s.optedOut ? a !== 'optOut' : a !== 'optIn'));
+    return [
+      ...shown.map((value) => ({ value, label: t(turn, `system.settings.${value}`) })),
+      { value: RESUME, label: t(turn, 'system.settings.back') },
+    ];
+  }
   if (id === FOLLOWUP_STATE) {
     return FOLLOWUP_OUTCOMES.map((value) => ({ value, label: t(turn, `reminder.followup.choice.${value}`) }));
   }
@@ -598,6 +620,10 @@ function ask(turn: Turn, id: string): void {
   }
   if (id === FOLLOWUP_STATE) {
     turn.messages.push({ kind: 'choices', text: t(turn, 'reminder.followup.prompt'), choices, state: id });
+    return;
+  }
+  if (id === SETTINGS_STATE) {
+    turn.messages.push({ kind: 'choices', text: t(turn, 'system.settings.prompt'), choices, state: id });
     return;
   }
   const question = turn.ctx.content.flow.states[id];

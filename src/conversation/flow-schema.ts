@@ -30,6 +30,7 @@ export const ACTIONS = [
   'showReminders',
   'cancelReminders',
   'stopAll',
+  'settings',
   'menu',
   'showResult',
   'advisor',

@@ -5,6 +5,8 @@ import type { Locale, Verdict } from './types.ts';
 /** Built-in states that every flow has, besides its own. */
 export const TIPS_STATE = '@tips';
 export const CONFIRM_DELETE_STATE = '@confirm_delete';
+/** Language, tips opt-out, reminders and data deletion in one menu. */
+export const SETTINGS_STATE = '@settings';
 /** The question after the meeting: how did it go? */
 export const FOLLOWUP_STATE = '@followup';
 export const FOLLOWUP_OUTCOMES = ['offer', 'waiting', 'rejected', 'skip'] as const;
