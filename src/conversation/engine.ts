@@ -30,7 +30,14 @@ import type { CardSection, Choice, Inbound, Locale, Outbound, SideEffect } from 
 /** Longer messages are not answers to anything we ask; they get a polite re-ask. */
 export const MAX_TEXT_LENGTH = 500;
 const RESUME = 'resume';
-const BUILT_IN_STATES = new Set([TIPS_STATE, CONFIRM_DELETE_STATE, FOLLOWUP_STATE, SETTINGS_STATE]);
+/** The question each built-in state asks. */
+const BUILT_IN_PROMPTS: Readonly<Record<string, string>> = {
+  [TIPS_STATE]: 'system.tips.prompt',
+  [CONFIRM_DELETE_STATE]: 'system.delete.confirm',
+  [FOLLOWUP_STATE]: 'reminder.followup.prompt',
+  [SETTINGS_STATE]: 'system.settings.prompt',
+};
+const BUILT_IN_STATES = new Set(Object.keys(BUILT_IN_PROMPTS));
 /** What the settings menu offers, each an action the commands also reach. */
 const SETTINGS_ACTIONS = ['language', 'optOut', 'optIn', 'cancelReminders', 'askDelete'] as const satisfies readonly Action[];
 
@@ -610,20 +617,9 @@ function askCurrent(turn: Turn): void {
 
 function ask(turn: Turn, id: string): void {
   const choices = choicesFor(turn, id);
-  if (id === TIPS_STATE) {
-    turn.messages.push({ kind: 'choices', text: t(turn, 'system.tips.prompt'), choices, state: id });
-    return;
-  }
-  if (id === CONFIRM_DELETE_STATE) {
-    turn.messages.push({ kind: 'choices', text: t(turn, 'system.delete.confirm'), choices, state: id });
-    return;
-  }
-  if (id === FOLLOWUP_STATE) {
-    turn.messages.push({ kind: 'choices', text: t(turn, 'reminder.followup.prompt'), choices, state: id });
-    return;
-  }
-  if (id === SETTINGS_STATE) {
-    turn.messages.push({ kind: 'choices', text: t(turn, 'system.settings.prompt'), choices, state: id });
+  const builtInPrompt = BUILT_IN_PROMPTS[id];
+  if (builtInPrompt) {
+    turn.messages.push({ kind: 'choices', text: t(turn, builtInPrompt), choices, state: id });
     return;
   }
   const question = turn.ctx.content.flow.states[id];
