@@ -921,3 +921,19 @@ describe('settings menu', () => {
     expect(ofType(fed.effects, 'deleteData')).toHaveLength(0);
   });
 });
+
+describe('a user who blocks the bot', () => {
+  it('gets no message, and their reminders are cancelled', () => {
+    const fed = feed(at(TO_MENU), [{ kind: 'blocked' }]);
+    expect(fed.last.messages).toEqual([]);
+    expect(fed.session?.reminders).toEqual([]);
+    expect(ofType(fed.last.effects, 'remindersChanged')).toEqual([{ type: 'remindersChanged', reminders: [] }]);
+    expect(fed.session?.state).toBe('menu');
+  });
+
+  it('gets no greeting when they never talked to the bot', () => {
+    const fed = feed(undefined, [{ kind: 'blocked' }]);
+    expect(fed.last.messages).toEqual([]);
+    expect(fed.last.effects).toEqual([]);
+  });
+});

@@ -146,14 +146,29 @@ describe('reminders', () => {
     expect(s.api.pushes().map((p) => p.body.to)).toEqual(['U-restart']);
   });
 
-  it('does not send to a user who blocked the bot', async () => {
+  it('cancels the reminders of a user who blocks the bot (unfollow), so nothing is sent', async () => {
     const s = await setup(shiftedClock(JUST_BEFORE));
     const user: UserRef = { channel: 'line', id: 'U-blocked' };
     await giveMeeting(s.conversations, user, '12/3 14:00');
+    expect(await s.scheduler.queue.getDelayedCount()).toBe(2);
     const unfollow = await s.harness.post([
       { type: 'unfollow', mode: 'active', timestamp: Date.now(), source: { type: 'user', userId: 'U-blocked' }, webhookEventId: '01UNFOLLOWREMINDER', deliveryContext: { isRedelivery: false } },
     ]);
     expect(unfollow.statusCode).toBe(200);
+    expect(await s.scheduler.queue.getDelayedCount()).toBe(0);
+    expect((await s.store.sessions.get(user))?.value.reminders).toEqual([]);
+    s.startWorker();
+    // Past the moment the reminder was due: still nothing.
+    await new Promise((r) => setTimeout(r, 3500));
+    expect(s.outcomes).toEqual([]);
+    expect(s.api.pushes()).toHaveLength(0);
+  });
+
+  it('does not push to a user the platform reported unreachable', async () => {
+    const s = await setup(shiftedClock(JUST_BEFORE));
+    const user: UserRef = { channel: 'line', id: 'U-gone' };
+    await giveMeeting(s.conversations, user, '12/3 14:00');
+    await s.store.users.update(user, { unreachable: true });
     s.startWorker();
     await waitFor(() => s.outcomes.length === 1);
     expect(s.outcomes[0]?.outcome).toBe('blocked');

@@ -88,7 +88,10 @@ export function step(ctx: EngineContext, session: Session | undefined, input: In
     effects: [],
     deleted: false,
   };
-  if (!session) {
+  if (input.kind === 'blocked') {
+    // Nothing is said to someone who left; only their reminders are cancelled.
+    if ((turn.s.reminders ?? []).length > 0) setReminders(turn, []);
+  } else if (!session) {
     const command = input.kind === 'text' ? matchCommand(turn, input.text) : undefined;
     // "English" as a first message: greet in the language asked for.
     if (command?.action === 'language') turn.s.locale = command.locale ?? turn.s.locale;
@@ -148,6 +151,8 @@ function handle(turn: Turn, input: Inbound): void {
       return handleText(turn, input.text);
     case 'reminder':
       return fireReminder(turn, input.reminder);
+    case 'blocked':
+      return;
   }
 }
 

@@ -30,6 +30,8 @@ export type Inbound =
   | { kind: 'unsupported'; what: string }
   /** The user followed / opened the bot for the first time. */
   | { kind: 'start' }
+  /** The user blocked / unfollowed the bot: nothing more is planned for them. */
+  | { kind: 'blocked' }
   /** A scheduled reminder came due (sent by the reminder worker through the same path as a message). */
   | { kind: 'reminder'; reminder: PlannedReminder };
 

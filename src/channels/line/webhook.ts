@@ -107,6 +107,8 @@ export function createWebhookHandler(deps: WebhookDeps): (events: readonly unkno
     switch (task.kind) {
       case 'unfollow':
         await store.users.update(task.user, { blocked: true });
+        // Cancels their reminders through the same per-user path as everything else.
+        await deps.conversations.handle(task.user, { kind: 'blocked' });
         logger.info({ user: userTag(task.user) }, 'LINE user blocked the bot');
         return;
       case 'groupNotice':
