@@ -28,6 +28,11 @@ export interface ReminderWorkerOptions {
   logger: Logger;
   clock?: () => Date;
   concurrency?: number;
+  /**
+   * How long a job stays locked to a worker without renewal; after a crash (kill -9) the job
+   * is taken over once this has passed. BullMQ's default (30 s) suits production.
+   */
+  lockDurationMs?: number;
   /** Called after each job with what happened (metrics, tests). */
   onOutcome?: (outcome: ReminderOutcome, job: Job<ReminderJobData>) => void;
 }
@@ -88,6 +93,7 @@ export function createReminderWorker(options: ReminderWorkerOptions): Worker<Rem
     connection: options.connection,
     prefix: options.keys.queuePrefix,
     concurrency: options.concurrency ?? 10,
+    ...(options.lockDurationMs ? { lockDuration: options.lockDurationMs, stalledInterval: options.lockDurationMs } : {}),
   });
   worker.on('completed', (job, outcome) => options.onOutcome?.(outcome, job));
   worker.on('failed', (job, error) => {
