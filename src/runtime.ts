@@ -16,8 +16,11 @@ import { ConversationService } from './conversation/service.ts';
 import type { Channel } from './conversation/types.ts';
 import { ReminderScheduler } from './jobs/reminder-scheduler.ts';
 import { createReminderWorker } from './jobs/reminder-worker.ts';
+import { withEventMetrics } from './observability/event-metrics.ts';
 import { createMetrics, type Metrics } from './observability/metrics.ts';
+import { watchRedisConnection } from './observability/redis-events.ts';
 import { buildApp } from './server/app.ts';
+import { redisConnected, redisReadiness, workerReadiness } from './server/health.ts';
 import { RedisStore } from './store/redis-store.ts';
 
 export interface Runtime {
@@ -48,20 +51,24 @@ export async function createRuntime({ config, logger, clock, metrics = createMet
   const url = requireRedisUrl(config);
   const content = loadAppContent();
   const store = new RedisStore({ url, prefix: config.REDIS_PREFIX, sessionTtlSeconds: config.SESSION_TTL_DAYS * 86_400, ...(clock ? { clock } : {}) });
+  watchRedisConnection(store.redis, logger, 'store');
   const scheduler = new ReminderScheduler({ connection: store.redis, keys: store.keys, logger, ...(clock ? { clock } : {}) });
+  // The queue shares the store's connection, watched above; without a listener its copies of those errors go to stderr.
+  scheduler.queue.on('error', () => undefined);
   const settings = reminderSettings(config);
   const conversations = new ConversationService({
     content,
     store,
     logger,
     maxDaysAhead: config.MEETING_MAX_DAYS_AHEAD,
+    sessionTtlSeconds: config.SESSION_TTL_DAYS * 86_400,
     defaults: { locale: config.DEFAULT_LOCALE, timeZone: config.DEFAULT_TIME_ZONE },
     reminders: settings,
     effectHandlers: [scheduler.handleEffects],
     ...(clock ? { clock } : {}),
   });
 
-  const channelDeps = { config, store, conversations, content, logger, ...(clock ? { clock } : {}) };
+  const channelDeps = { config, store: withEventMetrics(store, metrics), conversations, content, logger, metrics, ...(clock ? { clock } : {}) };
   const line = lineEnabled(config) ? createLineChannel(channelDeps) : undefined;
   const slack = isSlackConfigured(config) ? createSlackChannel(channelDeps) : undefined;
   const senders: Partial<Record<Channel, ChannelSender>> = {
@@ -70,6 +77,8 @@ export async function createRuntime({ config, logger, clock, metrics = createMet
   };
 
   const serveWebhooks = config.ROLE !== 'worker';
+  const runsWorker = config.ROLE !== 'web';
+  let worker: Worker | undefined;
   const app = await buildApp({
     config,
     store,
@@ -77,14 +86,16 @@ export async function createRuntime({ config, logger, clock, metrics = createMet
     logger,
     metrics,
     plugins: serveWebhooks ? [...(line ? [line.plugin] : []), ...(slack ? [slack.plugin] : [])] : [],
+    readiness: [redisReadiness(store.redis), ...(runsWorker ? [workerReadiness('reminderWorker', () => worker)] : [])],
+    acceptWebhooks: () => redisConnected(store.redis),
   });
   if (serveWebhooks) await slack?.start();
 
-  let worker: Worker | undefined;
   let workerConnection: Redis | undefined;
-  if (config.ROLE !== 'web') {
+  if (runsWorker) {
     // BullMQ workers block on their connection, so they get their own.
     workerConnection = new Redis(url, { maxRetriesPerRequest: null });
+    watchRedisConnection(workerConnection, logger, 'reminderWorker');
     worker = createReminderWorker({
       connection: workerConnection,
       keys: store.keys,

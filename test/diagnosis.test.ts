@@ -32,12 +32,13 @@ interface Run {
 /** Starts a conversation (welcome + first question), then feeds the inputs one step at a time. */
 function converse(inputs: Input[]): Run {
   const c = ctx();
-  let session: Session | null = step(c, undefined, { kind: 'start' }).session;
+  let session: Session | null = step(c, undefined, { kind: 'start' }).session ?? null;
   const messages: Outbound[] = [];
   const effects: SideEffect[] = [];
   for (const input of inputs) {
     const result = step(c, session ?? undefined, typeof input === 'string' ? { kind: 'text', text: input } : input);
-    session = result.session;
+    // undefined: the step had nothing to save.
+    if (result.session !== undefined) session = result.session;
     messages.push(...result.messages);
     effects.push(...result.effects);
   }

@@ -45,7 +45,8 @@ function feed(session: Session | null | undefined, inputs: Input[], c: EngineCon
   let last: Fed['last'] = { messages: [], effects: [] };
   for (const input of inputs) {
     const result = step(c, current ?? undefined, inbound(input));
-    current = result.session;
+    // undefined: the step had nothing to save.
+    if (result.session !== undefined) current = result.session;
     messages.push(...result.messages);
     effects.push(...result.effects);
     last = { messages: result.messages, effects: result.effects };
@@ -935,5 +936,15 @@ describe('a user who blocks the bot', () => {
     const fed = feed(undefined, [{ kind: 'blocked' }]);
     expect(fed.last.messages).toEqual([]);
     expect(fed.last.effects).toEqual([]);
+  });
+});
+
+describe('inputs for someone with no conversation', () => {
+  it('a reminder for a deleted or expired conversation says nothing and keeps nothing', () => {
+    const result = step(ctx(), undefined, {
+      kind: 'reminder',
+      reminder: { kind: 'before', at: '2026-12-03T03:00:00.000Z', meetingAt: '2026-12-03T05:00:00.000Z' },
+    });
+    expect(result).toEqual({ session: undefined, messages: [], effects: [] });
   });
 });

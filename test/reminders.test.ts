@@ -246,6 +246,17 @@ describe('reminder jobs mirror the plan', () => {
     expect(await s.store.redis.exists(s.store.keys.reminderJobs(user))).toBe(0);
   });
 
+  it('keeps a session with far-off reminders at least until the last one', async () => {
+    const s = await setup(shiftedClock(NOW));
+    const user: UserRef = { channel: 'line', id: 'U-far' };
+    // 120 days ahead: longer than the 30-day idle TTL of a session.
+    await giveMeeting(s.conversations, user, '2027-03-26 10:00');
+    const ttl = await s.store.redis.ttl(s.store.keys.session(user));
+    expect(ttl).toBeGreaterThan(120 * 86_400);
+    await s.conversations.handle(user, { kind: 'text', text: 'cancel reminders' });
+    expect(await s.store.redis.ttl(s.store.keys.session(user))).toBeLessThanOrEqual(30 * 86_400);
+  });
+
   it('plans a reply reminder for "not replied yet"', async () => {
     const s = await setup(shiftedClock(NOW));
     const user: UserRef = { channel: 'line', id: 'U-reply' };

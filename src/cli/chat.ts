@@ -49,6 +49,7 @@ async function main(): Promise<void> {
     store,
     logger: createLogger({ level: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL }),
     maxDaysAhead: config.MEETING_MAX_DAYS_AHEAD,
+    sessionTtlSeconds: config.SESSION_TTL_DAYS * 86_400,
     defaults: { locale: (lang as Locale | undefined) ?? config.DEFAULT_LOCALE, timeZone: config.DEFAULT_TIME_ZONE },
   });
   const user: UserRef = { channel: 'console', id: values.user! };

@@ -50,8 +50,8 @@ export interface EngineContext {
 }
 
 export interface StepResult {
-  /** `null` means the user asked for their data to be deleted. */
-  session: Session | null;
+  /** `null`: the user asked for their data to be deleted; `undefined`: nothing to save. */
+  session: Session | null | undefined;
   messages: Outbound[];
   effects: SideEffect[];
 }
@@ -81,6 +81,11 @@ export function newSession(ctx: EngineContext, locale?: Locale): Session {
 }
 
 export function step(ctx: EngineContext, session: Session | undefined, input: Inbound): StepResult {
+  // Someone with no conversation (never started, deleted, expired) is not greeted by a
+  // reminder or by leaving: there is nothing to say and nothing to keep.
+  if (!session && (input.kind === 'reminder' || input.kind === 'blocked')) {
+    return { session: undefined, messages: [], effects: [] };
+  }
   const turn: Turn = {
     ctx,
     s: session ? structuredClone(session) : newSession(ctx),
@@ -195,7 +200,7 @@ function matchCommand(turn: Turn, raw: string): { action: Action; locale?: Local
 
 /** Words that answer the built-in yes/no question, in either language. */
 const CONFIRM_WORDS: Record<string, readonly string[]> = {
-  yes: ['はい', 'yes', 'y', 'ok', '削除', 'delete'],
+  yes: ['はい', 'yes', 'y', 'ok', 'delete'],
   no: ['いいえ', 'no', 'n', 'やめる', 'cancel', 'キャンセル'],
 };
 

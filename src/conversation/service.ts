@@ -34,6 +34,8 @@ export interface ConversationServiceOptions {
   effectHandlers?: EffectHandler[];
   /** Compare-and-set attempts before giving up (the caller answers 5xx so the platform retries). */
   maxAttempts?: number;
+  /** How long an idle session is kept; longer while reminders are still planned. */
+  sessionTtlSeconds: number;
 }
 
 export class ConcurrentUpdateError extends Error {
@@ -46,6 +48,7 @@ export class ConcurrentUpdateError extends Error {
 export interface HandleResult {
   messages: Outbound[];
   effects: SideEffect[];
+  /** The saved session; `null` when the user's data was deleted or there was nothing to keep. */
   session: Session | null;
 }
 
@@ -90,28 +93,36 @@ export class ConversationService {
           timeZone: hints.timeZone ?? this.options.defaults.timeZone,
         },
       };
-      const result = step(ctx, current?.value, input);
-      if (result.session === null) {
+      const { session, messages, effects } = step(ctx, current?.value, input);
+      if (session === undefined) return { session: null, messages, effects };
+      if (session === null) {
         // Handlers first: they find what to undo (reminder jobs) through the user's keys.
-        for (const handler of this.effectHandlers) await handler(user, result.effects, null);
+        for (const handler of this.effectHandlers) await handler(user, effects, null);
         await store.deleteUser(user);
         logger.info({ user: userTag(user) }, 'user data deleted on request');
-        return result;
+        return { session, messages, effects };
       }
-      if (!(await store.sessions.compareAndSet(user, current?.version ?? 0, result.session))) {
+      if (!(await store.sessions.compareAndSet(user, current?.version ?? 0, session, this.sessionTtl(session, ctx.now)))) {
         // Another process got there first; back off a little so we do not collide again.
         await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, attempt * 5)));
         continue;
       }
       logger.debug(
-        { user: userTag(user), input: input.kind, state: result.session.state, effects: result.effects.map((e) => e.type) },
+        { user: userTag(user), input: input.kind, state: session.state, effects: effects.map((e) => e.type) },
         'conversation step',
       );
-      await this.syncUserRecord(user, result.session);
-      for (const handler of this.effectHandlers) await handler(user, result.effects, result.session);
-      return result;
+      await this.syncUserRecord(user, session);
+      for (const handler of this.effectHandlers) await handler(user, effects, session);
+      return { session, messages, effects };
     }
     throw new ConcurrentUpdateError(maxAttempts);
+  }
+
+  /** A session must outlive its last planned reminder, or the reminder would find nobody to remind. */
+  private sessionTtl(session: Session, now: Date): number {
+    const lastReminder = Math.max(0, ...(session.reminders ?? []).map((r) => Date.parse(r.at)));
+    const untilReminder = Math.ceil((lastReminder - now.getTime()) / 1000) + 7 * 86_400;
+    return Math.max(this.options.sessionTtlSeconds, untilReminder);
   }
 
   /** Keeps the user record (audiences, reminders) in step with the session. */

@@ -14,6 +14,24 @@ export function redisKeys(prefix: string) {
     reminderJobs: (u: UserRef) => `${prefix}reminders:${user(u)}`,
     /** BullMQ queues live under this prefix (BullMQ names its own keys below it). */
     queuePrefix: `${prefix}bull`,
+    /** Hash of one broadcast: what, to whom, status, progress counters. */
+    broadcast: (id: string) => `${prefix}broadcast:${id}`,
+    /** Sorted set of broadcast ids by creation time (the staff list). */
+    broadcasts: `${prefix}broadcasts`,
+    /** Hash `<channel>:<n>` -> one frozen chunk of the audience, per freezing run. */
+    broadcastChunks: (id: string, run: number) => `${prefix}broadcast:${id}:chunks:${run}`,
+    /** Set of the users a freezing run has already taken (SSCAN may return an id twice). */
+    broadcastSeen: (id: string, run: number) => `${prefix}broadcast:${id}:seen:${run}`,
+    /** Set of the chunks whose outcome has been counted. */
+    broadcastDone: (id: string) => `${prefix}broadcast:${id}:done`,
+    /** The broadcast one staff member created with one Idempotency-Key (the key is hashed). */
+    broadcastIdempotency: (staff: string, keyHash: string) => `${prefix}broadcast-idem:${staff}:${keyHash}`,
+    /** Scratch set de-duplicating the users of one audience preview. */
+    audienceScratch: (token: string) => `${prefix}audience-scratch:${token}`,
+    /** Stream of staff actions (audit log). */
+    adminAudit: `${prefix}admin:audit`,
+    /** Namespace of the admin API's rate-limit counters. */
+    adminRateLimit: `${prefix}admin:ratelimit:`,
     /** Keys that belong to one user, deleted together on request. */
     ownedBy: (u: UserRef) => [`${prefix}session:${user(u)}`, `${prefix}user:${user(u)}`, `${prefix}reminders:${user(u)}`],
   };

@@ -28,14 +28,14 @@ export class MemoryStore implements Store {
       // A copy, as Redis would give: callers must not share objects with the store.
       return { version: entry.version, value: JSON.parse(entry.data) as Session };
     },
-    compareAndSet: async (user: UserRef, expected: number, session: Session): Promise<boolean> => {
+    compareAndSet: async (user: UserRef, expected: number, session: Session, ttlSeconds?: number): Promise<boolean> => {
       const entry = this.sessionMap.get(keyOf(user));
       const current = entry && entry.expiresAt > this.now() ? entry.version : 0;
       if (current !== expected) return false;
       this.sessionMap.set(keyOf(user), {
         version: expected + 1,
         data: JSON.stringify(session),
-        expiresAt: this.now() + this.ttlMs,
+        expiresAt: this.now() + (ttlSeconds !== undefined ? ttlSeconds * 1000 : this.ttlMs),
       });
       return true;
     },

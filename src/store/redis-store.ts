@@ -68,12 +68,12 @@ export class RedisStore implements Store {
       if (!version || !data) return undefined;
       return { version: Number(version), value: JSON.parse(data) as Session };
     },
-    compareAndSet: async (user: UserRef, expected: number, session: Session): Promise<boolean> => {
+    compareAndSet: async (user: UserRef, expected: number, session: Session, ttlSeconds?: number): Promise<boolean> => {
       const ok = await this.redis.sessionCompareAndSet(
         this.keys.session(user),
         String(expected),
         JSON.stringify(session),
-        String(this.ttlMs),
+        String(ttlSeconds !== undefined ? ttlSeconds * 1000 : this.ttlMs),
       );
       return ok === 1;
     },

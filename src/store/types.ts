@@ -13,8 +13,11 @@ export interface Versioned<T> {
 
 export interface SessionStore {
   get(user: UserRef): Promise<Versioned<Session> | undefined>;
-  /** Writes only if the stored version is still `expected` (0: none stored). False on conflict. */
-  compareAndSet(user: UserRef, expected: number, session: Session): Promise<boolean>;
+  /**
+   * Writes only if the stored version is still `expected` (0: none stored). False on conflict.
+   * `ttlSeconds` overrides the store's session TTL for this write.
+   */
+  compareAndSet(user: UserRef, expected: number, session: Session, ttlSeconds?: number): Promise<boolean>;
 }
 
 /** What broadcasts and reminders need to know about a user, kept apart from the session. */

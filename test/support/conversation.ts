@@ -25,6 +25,7 @@ export function createConversations(store: Store, options: { clock?: () => Date;
     store,
     logger: silentLogger,
     maxDaysAhead: 180,
+    sessionTtlSeconds: 30 * 86_400,
     defaults: { locale: 'ja', timeZone: 'Asia/Tokyo' },
     ...options,
   });

@@ -26,6 +26,7 @@ const conversations = new ConversationService({
   logger,
   clock,
   maxDaysAhead: 180,
+  sessionTtlSeconds: 30 * 86_400,
   defaults: { locale: 'ja', timeZone: 'Asia/Tokyo' },
 });
 const line = createLineChannel({ config, store, conversations, content, logger, clock });
