@@ -33,8 +33,11 @@ export interface LineApiOptions {
 
 export type ApiResult =
   | { ok: true; status: number; requestId?: string; body: unknown }
-  /** status 0: no HTTP answer (network error, timeout). `retryable`: worth trying again later. */
-  | { ok: false; status: number; requestId?: string; message: string; retryable: boolean };
+  /**
+   * status 0: no HTTP answer (network error, timeout). `retryable`: worth trying again later,
+   * after `retryAfterMs` when LINE said how long (429, 5xx with `Retry-After`).
+   */
+  | { ok: false; status: number; requestId?: string; message: string; retryable: boolean; retryAfterMs?: number };
 
 interface CallOptions {
   /** A name for logs; never the URL, which can hold a user id. */
@@ -47,6 +50,8 @@ interface CallOptions {
   host?: 'api' | 'data';
   /** Overrides the policy's attempts (1: no retry). */
   attempts?: number;
+  /** Hand a 429 back at once instead of waiting: the caller paces a whole queue, not one call. */
+  returnRateLimited?: boolean;
   timeoutMs?: number;
 }
 
@@ -79,6 +84,22 @@ export class LineApi {
       path: '/v2/bot/message/push',
       json: { to, messages },
       headers: { [RETRY_KEY_HEADER]: retryKey },
+    });
+  }
+
+  /**
+   * One message set to up to 500 users. As with push, `retryKey` makes LINE send it once
+   * however often it is retried (a repeat is answered 409, which counts as accepted). A 429
+   * comes back at once with `retryAfterMs`: broadcasts pause their whole queue on it.
+   */
+  multicast(to: string[], messages: messagingApi.Message[], retryKey: string): Promise<ApiResult> {
+    return this.call({
+      op: 'multicast',
+      method: 'POST',
+      path: '/v2/bot/message/multicast',
+      json: { to, messages },
+      headers: { [RETRY_KEY_HEADER]: retryKey },
+      returnRateLimited: true,
     });
   }
 
@@ -134,12 +155,14 @@ export class LineApi {
   private async call(options: CallOptions): Promise<ApiResult> {
     const attempts = Math.max(1, options.attempts ?? this.retry.attempts);
     for (let attempt = 1; ; attempt++) {
-      const { result, retryAfterMs } = await this.once(options);
-      if (result.ok || !result.retryable || attempt >= attempts) {
-        if (!result.ok) this.logFailure(options.op, result, attempt);
+      const result = await this.once(options);
+      const handBack = options.returnRateLimited && result.status === 429;
+      if (result.ok || !result.retryable || attempt >= attempts || handBack) {
+        // A handed-back 429 is the caller's to log: it is a pause, not a failure.
+        if (!result.ok && !handBack) this.logFailure(options.op, result, attempt);
         return result;
       }
-      const delay = retryAfterMs ?? Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
+      const delay = result.retryAfterMs ?? Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
       if (delay > this.retry.maxRetryAfterMs) {
         this.logFailure(options.op, result, attempt);
         return result;
@@ -149,7 +172,7 @@ export class LineApi {
     }
   }
 
-  private async once(options: CallOptions): Promise<{ result: ApiResult; retryAfterMs?: number }> {
+  private async once(options: CallOptions): Promise<ApiResult> {
     const base = options.host === 'data' ? this.options.dataBaseUrl : this.options.baseUrl;
     const headers: Record<string, string> = { Authorization: `Bearer ${this.options.accessToken}`, ...options.headers };
     let body: string | Uint8Array | undefined;
@@ -169,7 +192,7 @@ export class LineApi {
         signal: AbortSignal.timeout(options.timeoutMs ?? this.options.timeoutMs ?? 10_000),
       });
     } catch (error) {
-      return { result: { ok: false, status: 0, message: (error as Error).message, retryable: true } };
+      return { ok: false, status: 0, message: (error as Error).message, retryable: true };
     }
     const requestId = response.headers.get('x-line-request-id') ?? undefined;
     const text = await response.text().catch(() => '');
@@ -177,14 +200,11 @@ export class LineApi {
     const withId = requestId ? { requestId } : {};
     // 409 with a retry key: a request with this key was already accepted, so the messages went out.
     const alreadyAccepted = response.status === 409 && options.headers?.[RETRY_KEY_HEADER] !== undefined;
-    if (response.ok || alreadyAccepted) return { result: { ok: true, status: response.status, body: parsed ?? {}, ...withId } };
+    if (response.ok || alreadyAccepted) return { ok: true, status: response.status, body: parsed ?? {}, ...withId };
     const retryable = response.status === 429 || response.status >= 500;
     const message = errorMessage(parsed) ?? (text.slice(0, 200) || response.statusText);
     const retryAfterMs = retryable ? parseRetryAfter(response.headers.get('retry-after'), this.clock()) : undefined;
-    return {
-      result: { ok: false, status: response.status, message, retryable, ...withId },
-      ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
-    };
+    return { ok: false, status: response.status, message, retryable, ...withId, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
   }
 
   private logFailure(op: string, result: Extract<ApiResult, { ok: false }>, attempts: number): void {

@@ -1,6 +1,8 @@
 /** Limits the Messaging API enforces; exceeding one makes LINE refuse the whole request. */
 export const LINE_LIMITS = {
   messagesPerRequest: 5,
+  /** User ids in one multicast request. */
+  multicastRecipients: 500,
   textLength: 5000,
   altTextLength: 400,
   quickReplyItems: 13,

@@ -1,0 +1,79 @@
+/**
+ * The frozen audience is cut into chunks, one send each: up to 500 LINE users who share a
+ * language (one multicast request), or one Slack user (one DM). Chunks are numbered per
+ * channel; a chunk's name gives its job id and its LINE retry key, so a retried or
+ * re-enqueued chunk is recognised wherever it turns up again. Pure.
+ */
+import { LINE_LIMITS } from '../channels/line/limits.ts';
+import { LOCALES, type Locale } from '../conversation/types.ts';
+import { BROADCAST_CHANNELS, type BroadcastChannel } from './broadcast-filter.ts';
+
+export const CHUNK_SIZE: Record<BroadcastChannel, number> = { line: LINE_LIMITS.multicastRecipients, slack: 1 };
+
+export interface Chunk {
+  channel: BroadcastChannel;
+  n: number;
+  locale: Locale;
+  ids: string[];
+}
+
+export type ChunkCounts = Record<BroadcastChannel, number>;
+
+export const chunkName = (channel: BroadcastChannel, n: number): string => `${channel}:${n}`;
+
+export function parseChunkName(name: string): { channel: BroadcastChannel; n: number } | undefined {
+  const [channel, n] = name.split(':');
+  if (!channel || !(BROADCAST_CHANNELS as readonly string[]).includes(channel) || !/^\d+$/.test(n ?? '')) return undefined;
+  return { channel: channel as BroadcastChannel, n: Number(n) };
+}
+
+export function encodeChunk(chunk: Chunk): string {
+  return JSON.stringify({ locale: chunk.locale, ids: chunk.ids });
+}
+
+export function decodeChunk(channel: BroadcastChannel, n: number, text: string): Chunk {
+  const { locale, ids } = JSON.parse(text) as { locale: Locale; ids: string[] };
+  return { channel, n, locale, ids };
+}
+
+/**
+ * Collects users one at a time and hands back each chunk as soon as it is full, so a
+ * million users never sit in memory at once. `flush` returns the partly filled rest.
+ */
+export class ChunkBuilder {
+  private readonly open = new Map<string, string[]>();
+  private readonly numbered: ChunkCounts = { line: 0, slack: 0 };
+
+  add(channel: BroadcastChannel, locale: Locale, id: string): Chunk | undefined {
+    const key = `${channel}:${locale}`;
+    const ids = this.open.get(key) ?? [];
+    ids.push(id);
+    if (ids.length < CHUNK_SIZE[channel]) {
+      this.open.set(key, ids);
+      return undefined;
+    }
+    this.open.delete(key);
+    return this.cut(channel, locale, ids);
+  }
+
+  flush(): Chunk[] {
+    const rest: Chunk[] = [];
+    for (const channel of BROADCAST_CHANNELS) {
+      for (const locale of LOCALES) {
+        const ids = this.open.get(`${channel}:${locale}`);
+        if (ids?.length) rest.push(this.cut(channel, locale, ids));
+      }
+    }
+    this.open.clear();
+    return rest;
+  }
+
+  /** Chunks handed out so far, per channel. */
+  counts(): ChunkCounts {
+    return { ...this.numbered };
+  }
+
+  private cut(channel: BroadcastChannel, locale: Locale, ids: string[]): Chunk {
+    return { channel, n: this.numbered[channel]++, locale, ids };
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * Freezes a broadcast's audience: one scan of the users, cut into chunks on Redis, then
+ * published in one step. Safe to run again at any point: each run writes under its own run
+ * number and only the newest run may publish, so a run that crashed or stalled half way
+ * leaves nothing that is ever sent, and a rerun rebuilds the whole audience from scratch.
+ */
+import type { Locale } from '../conversation/types.ts';
+import type { UserStore } from '../store/types.ts';
+import { scanAudience } from './broadcast-audience.ts';
+import { ChunkBuilder, type Chunk } from './broadcast-chunks.ts';
+import type { BroadcastStore } from './broadcast-store.ts';
+
+export interface FreezeDeps {
+  users: Pick<UserStore, 'scan'>;
+  broadcasts: BroadcastStore;
+  clock: () => Date;
+  fallbackLocale: Locale;
+  signal?: AbortSignal;
+}
+
+/** frozen: this run published the audience; skipped: nothing to freeze (already frozen, cancelled, gone); superseded: a newer run or a cancel won. */
+export type FreezeOutcome = 'frozen' | 'skipped' | 'superseded';
+
+/** Chunks are written in groups of about this many user ids. */
+const WRITE_BATCH_IDS = 5_000;
+
+export async function freezeAudience(deps: FreezeDeps, id: string): Promise<FreezeOutcome> {
+  const { broadcasts } = deps;
+  const now = deps.clock();
+  const run = await broadcasts.beginFreeze(id, now);
+  if (!run) return 'skipped';
+  const record = await broadcasts.get(id);
+  if (!record) return 'skipped';
+
+  const builder = new ChunkBuilder();
+  let pending: Chunk[] = [];
+  let pendingIds = 0;
+  const write = async () => {
+    await broadcasts.writeChunks(id, run, pending);
+    pending = [];
+    pendingIds = 0;
+  };
+  const seenKey = broadcasts.keys.broadcastSeen(id, run);
+  const counts = await scanAudience({
+    users: deps.users,
+    filter: record.filter,
+    now,
+    fallbackLocale: deps.fallbackLocale,
+    firstSeen: (members) => broadcasts.firstSeen(seenKey, members),
+    ...(deps.signal ? { signal: deps.signal } : {}),
+    onInclude: async (recipients) => {
+      for (const r of recipients) {
+        const full = builder.add(r.channel, r.locale, r.id);
+        if (full) {
+          pending.push(full);
+          pendingIds += full.ids.length;
+        }
+      }
+      if (pendingIds >= WRITE_BATCH_IDS) await write();
+    },
+  });
+  pending.push(...builder.flush());
+  await write();
+  return (await broadcasts.finishFreeze(id, run, { counts, chunks: builder.counts() }, now)) ? 'frozen' : 'superseded';
+}

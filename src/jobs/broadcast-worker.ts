@@ -1,0 +1,171 @@
+/**
+ * The broadcast workers: one freezes audiences and enqueues their chunks, one per channel
+ * sends chunks under that channel's rate limit (BullMQ's limiter is shared by every worker
+ * on the queue, in every process).
+ *
+ * Why nobody gets a tip twice and nobody is skipped, whatever crashes:
+ * - a chunk job that dies mid-send is picked up again (stalled-job recovery) and resends
+ *   with the same LINE retry key (LINE answers 409) or the same Slack claim (skipped);
+ * - a chunk's outcome is counted under a "done" marker, once, however often it runs;
+ * - the freeze is rerun from scratch until one run publishes; only published chunks are sent.
+ */
+import { Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Locale } from '../conversation/types.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import type { RedisKeys } from '../store/keys.ts';
+import type { UserStore } from '../store/types.ts';
+import type { BroadcastMessages } from './broadcast-content.ts';
+import { deliverChunk, RateLimited, type ChunkSenders } from './broadcast-delivery.ts';
+import type { BroadcastChannel } from './broadcast-filter.ts';
+import { freezeAudience } from './broadcast-freeze.ts';
+import { BROADCAST_START_QUEUE, broadcastQueueName, type BroadcastQueues, type ChunkJobData, type StartJobData } from './broadcast-queues.ts';
+import type { BroadcastStore } from './broadcast-store.ts';
+
+export interface BroadcastWorkerOptions {
+  /** BullMQ workers block on their connection: give them one of their own (maxRetriesPerRequest: null). */
+  connection: Redis;
+  keys: RedisKeys;
+  users: Pick<UserStore, 'get' | 'scan'>;
+  broadcasts: BroadcastStore;
+  queues: BroadcastQueues;
+  senders: ChunkSenders;
+  /** Sends per second per channel, across all workers: LINE multicast requests, Slack DMs. */
+  rates: Record<BroadcastChannel, number>;
+  fallbackLocale: Locale;
+  logger: Logger;
+  metrics?: Metrics;
+  clock?: () => Date;
+  /** BullMQ lock and stalled-check timing; shorter in tests that kill workers. */
+  tuning?: { lockDurationMs?: number; stalledIntervalMs?: number };
+}
+
+export interface BroadcastWorkers {
+  workers: Worker[];
+  close(): Promise<void>;
+}
+
+export type ChunkResult = 'counted' | 'duplicate' | 'cancelled' | 'not-sending' | 'missing';
+
+/** A worker restarted this often in the middle of one job still finishes it. */
+const MAX_STALLED = 10;
+const CACHED_BROADCASTS = 50;
+
+export function createBroadcastWorkers(options: BroadcastWorkerOptions): BroadcastWorkers {
+  const { broadcasts, queues, logger, metrics } = options;
+  const clock = options.clock ?? (() => new Date());
+  const common = {
+    connection: options.connection,
+    prefix: options.keys.queuePrefix,
+    maxStalledCount: MAX_STALLED,
+    ...(options.tuning?.lockDurationMs ? { lockDuration: options.tuning.lockDurationMs } : {}),
+    ...(options.tuning?.stalledIntervalMs ? { stalledInterval: options.tuning.stalledIntervalMs } : {}),
+  };
+
+  // What a broadcast says never changes once created; read it once per worker.
+  const messageCache = new Map<string, BroadcastMessages>();
+  async function messagesOf(id: string): Promise<BroadcastMessages | undefined> {
+    const cached = messageCache.get(id);
+    if (cached) return cached;
+    const record = await broadcasts.get(id);
+    if (!record) return undefined;
+    if (messageCache.size >= CACHED_BROADCASTS) messageCache.delete(messageCache.keys().next().value!);
+    messageCache.set(id, record.messages);
+    return record.messages;
+  }
+
+  async function start(job: Job<StartJobData>, _token?: string, signal?: AbortSignal): Promise<string> {
+    const id = job.data.broadcastId;
+    const log = logger.child({ broadcast: id });
+    const began = Date.now();
+    const outcome = await freezeAudience(
+      { users: options.users, broadcasts, clock, fallbackLocale: options.fallbackLocale, ...(signal ? { signal } : {}) },
+      id,
+    );
+    const record = await broadcasts.get(id);
+    if (outcome === 'frozen') log.info({ total: record?.total, chunks: record?.chunks, ms: Date.now() - began }, 'broadcast audience frozen');
+    if (!record || record.status !== 'sending' || !record.chunks) return outcome;
+    const enqueued = await queues.enqueueChunks(id, record.chunks, await broadcasts.doneChunks(id));
+    log.info({ enqueued }, 'broadcast chunks enqueued');
+    return outcome;
+  }
+
+  function chunkProcessor(channel: BroadcastChannel) {
+    return async (job: Job<ChunkJobData>): Promise<ChunkResult> => {
+      const { broadcastId: id, n } = job.data;
+      const state = await broadcasts.chunkState(id, channel, n);
+      if (state.done) return 'duplicate';
+      if (state.status === 'cancelled') return 'cancelled';
+      if (state.status !== 'sending' || !state.frozenRun) return 'not-sending';
+      const [chunk, messages] = await Promise.all([broadcasts.readChunk(id, state.frozenRun, channel, n), messagesOf(id)]);
+      if (!chunk || !messages) return 'missing';
+      const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      let report;
+      try {
+        report = await deliverChunk(
+          { users: options.users, senders: options.senders },
+          { broadcastId: id, chunk, message: messages[chunk.locale], lastAttempt },
+        );
+      } catch (error) {
+        if (error instanceof RateLimited) {
+          logger.info({ broadcast: id, channel, pauseMs: error.retryAfterMs }, 'broadcast rate limited by the platform; queue paused');
+          await queues.chunks[channel].rateLimit(error.retryAfterMs);
+          // Back to waiting without using up an attempt; the whole queue waits out Retry-After.
+          throw Worker.RateLimitError();
+        }
+        throw error;
+      }
+      const { problem, ...outcome } = report;
+      if (problem) logger.warn({ broadcast: id, channel, chunk: n, problem, failed: outcome.failed }, 'broadcast chunk not delivered');
+      const counted = await broadcasts.recordChunk(id, state.frozenRun, channel, n, outcome, clock());
+      if (!counted) return 'duplicate';
+      for (const result of ['sent', 'failed', 'skipped'] as const) {
+        if (outcome[result]) metrics?.broadcastMessages.inc({ channel, result }, outcome[result]);
+      }
+      return 'counted';
+    };
+  }
+
+  /** A chunk whose job gave up (errors past its attempts, stalled too often) still counts, as failed. */
+  async function countAbandoned(channel: BroadcastChannel, job: Job<ChunkJobData> | undefined): Promise<void> {
+    // 'failed' fires for every failed attempt; only a job that will not run again is abandoned.
+    if (!job || (await job.getState()) !== 'failed') return;
+    const { broadcastId: id, n } = job.data;
+    const state = await broadcasts.chunkState(id, channel, n);
+    if (state.done || state.status !== 'sending' || !state.frozenRun) return;
+    const chunk = await broadcasts.readChunk(id, state.frozenRun, channel, n);
+    if (!chunk) return;
+    if (await broadcasts.recordChunk(id, state.frozenRun, channel, n, { sent: 0, failed: chunk.ids.length, skipped: 0 }, clock())) {
+      metrics?.broadcastMessages.inc({ channel, result: 'failed' }, chunk.ids.length);
+    }
+  }
+
+  const startWorker = new Worker<StartJobData, string>(BROADCAST_START_QUEUE, start, { ...common, concurrency: 2 });
+  const chunkWorkers = (['line', 'slack'] as const).map((channel) => {
+    const rate = options.rates[channel];
+    const worker = new Worker<ChunkJobData, ChunkResult>(broadcastQueueName(channel), chunkProcessor(channel), {
+      ...common,
+      limiter: { max: rate, duration: 1_000 },
+      // Enough requests in flight to reach the rate at a few hundred ms per request.
+      concurrency: channel === 'line' ? Math.min(64, Math.max(4, Math.ceil(rate / 3))) : Math.min(16, rate + 1),
+    });
+    worker.on('failed', (job, error) => {
+      logger.warn({ jobId: job?.id, attempts: job?.attemptsMade, err: error }, 'broadcast chunk job failed');
+      countAbandoned(channel, job).catch((e: unknown) => logger.error({ err: e }, 'could not count an abandoned broadcast chunk'));
+    });
+    return worker;
+  });
+  startWorker.on('failed', (job, error) => logger.warn({ jobId: job?.id, attempts: job?.attemptsMade, err: error }, 'broadcast start job failed'));
+  const workers: Worker[] = [startWorker, ...chunkWorkers];
+  for (const worker of workers) worker.on('error', (error) => logger.error({ err: error }, 'broadcast worker error'));
+
+  return {
+    workers,
+    async close() {
+      // A freeze in progress is dropped rather than waited for; its job reruns it from scratch.
+      startWorker.cancelAllJobs('shutting down');
+      await Promise.all(workers.map((w) => w.close()));
+    },
+  };
+}
