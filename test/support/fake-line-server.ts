@@ -143,12 +143,15 @@ export class FakeLineServer {
       if (seen > 0) this.stats.doubleDeliveries++;
       this.deliveries.set(id, seen + 1);
     }
+    // Delivered now, whatever becomes of the answer.
+    call.status = 200;
+    if (this.options.record) this.calls.push(call);
     const hold = this.holdNext;
     if (hold) {
       this.holdNext = undefined;
       hold.onHeld?.();
       await new Promise((resolve) => setTimeout(resolve, hold.ms));
     }
-    answer(200, { sentMessages: messages.map((_, i) => ({ id: `${this.stats.accepted}-${i}`, quoteToken: 'q' })) });
+    send(200, { sentMessages: messages.map((_, i) => ({ id: `${this.stats.accepted}-${i}`, quoteToken: 'q' })) });
   }
 }
