@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { DEFAULT_REMINDER_SETTINGS, parseQuietHours, type ReminderSettings } from './conversation/reminder-plan.ts';
 import { LOCALES } from './conversation/types.ts';
+import { parseAdminTokens } from './admin/auth.ts';
 
 const int = (min: number, max: number) =>
   z.coerce
@@ -59,9 +60,25 @@ export const configSchema = z.object({
   SLACK_BOT_TOKEN: optional(z.string().min(1)),
   SLACK_APP_TOKEN: optional(z.string().min(1)),
   SLACK_API_URL: url.default('https://slack.com/api/'),
+  /** `name:token,name:token`; without it the staff API and page are off. */
+  ADMIN_TOKENS: optional(
+    z.string().superRefine((value, ctx) => {
+      const parsed = parseAdminTokens(value);
+      if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.error });
+    }),
+  ),
+  /** Requests per minute one staff member (or one address without a valid token) may make. */
+  ADMIN_RATE_LIMIT_PER_MINUTE: int(10, 100_000).default(300),
+  /** Multicast requests per second across all workers (LINE allows 200). */
+  LINE_BROADCAST_RATE_PER_SECOND: int(1, 2_000).default(150),
+  /** Broadcast DMs per second across all workers (Slack allows about one message a second per channel, bursts beyond). */
+  SLACK_BROADCAST_RATE_PER_SECOND: int(1, 100).default(1),
 });
 
 export type Config = z.infer<typeof configSchema>;
+
+/** Their values never appear in error messages. */
+const SECRET_VARIABLES: ReadonlySet<string> = new Set(['ADMIN_TOKENS', 'LINE_CHANNEL_SECRET', 'LINE_CHANNEL_ACCESS_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN']);
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -90,7 +107,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const lines = result.error.issues.map((issue) => {
     const name = String(issue.path[0] ?? '(environment)');
-    const got = env[name];
+    const got = SECRET_VARIABLES.has(name) ? undefined : env[name];
     return `  ${name}: ${issue.message}${got !== undefined ? ` (got "${got}")` : ''}`;
   });
   throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);

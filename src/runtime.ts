@@ -7,6 +7,7 @@ import type { Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { createAdminPlugin } from './admin/index.ts';
 import { loadAppContent } from './app-content.ts';
 import { createLineChannel, lineEnabled } from './channels/line/index.ts';
 import { createSlackChannel, isSlackConfigured } from './channels/slack/index.ts';
@@ -14,6 +15,7 @@ import type { ChannelSender } from './channels/types.ts';
 import { reminderSettings, type Config } from './config.ts';
 import { ConversationService } from './conversation/service.ts';
 import type { Channel } from './conversation/types.ts';
+import { createBroadcasting, type Broadcasting } from './jobs/broadcast-runtime.ts';
 import { ReminderScheduler } from './jobs/reminder-scheduler.ts';
 import { createReminderWorker } from './jobs/reminder-worker.ts';
 import { withEventMetrics } from './observability/event-metrics.ts';
@@ -28,6 +30,7 @@ export interface Runtime {
   store: RedisStore;
   conversations: ConversationService;
   scheduler: ReminderScheduler;
+  broadcasting: Broadcasting;
   worker?: Worker;
   metrics: Metrics;
   stop(): Promise<void>;
@@ -77,6 +80,8 @@ export async function createRuntime({ config, logger, clock, metrics = createMet
   };
 
   const serveWebhooks = config.ROLE !== 'worker';
+  const broadcasting = createBroadcasting({ config, store, content, logger, metrics, ...(clock ? { clock } : {}), ...(slack ? { slackSender: slack.sender } : {}) });
+  const admin = serveWebhooks ? createAdminPlugin({ config, store, content, service: broadcasting.service, logger, ...(clock ? { clock } : {}) }) : undefined;
   const runsWorker = config.ROLE !== 'web';
   let worker: Worker | undefined;
   const app = await buildApp({
@@ -85,7 +90,7 @@ export async function createRuntime({ config, logger, clock, metrics = createMet
     conversations,
     logger,
     metrics,
-    plugins: serveWebhooks ? [...(line ? [line.plugin] : []), ...(slack ? [slack.plugin] : [])] : [],
+    plugins: serveWebhooks ? [...(line ? [line.plugin] : []), ...(slack ? [slack.plugin] : []), ...(admin ? [admin] : [])] : [],
     readiness: [redisReadiness(store.redis), ...(runsWorker ? [workerReadiness('reminderWorker', () => worker)] : [])],
     acceptWebhooks: () => redisConnected(store.redis),
   });
@@ -110,6 +115,7 @@ export async function createRuntime({ config, logger, clock, metrics = createMet
         if (outcome === 'sent') metrics.reminderLateness.observe(Math.max(0, Date.now() - Date.parse(job.data.reminder.at)) / 1000);
       },
     });
+    broadcasting.startWorkers(workerConnection);
   }
   logger.info({ role: config.ROLE, line: !!line, slack: slack?.mode ?? false, worker: !!worker }, 'mendan-navi ready');
 
@@ -118,6 +124,7 @@ export async function createRuntime({ config, logger, clock, metrics = createMet
     store,
     conversations,
     scheduler,
+    broadcasting,
     metrics,
     ...(worker ? { worker } : {}),
     async stop() {
@@ -125,6 +132,7 @@ export async function createRuntime({ config, logger, clock, metrics = createMet
       await line?.idle();
       await slack?.stop();
       await worker?.close();
+      await broadcasting.close();
       await conversations.drain();
       await scheduler.close();
       await workerConnection?.quit().catch(() => workerConnection?.disconnect());

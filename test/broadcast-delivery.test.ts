@@ -156,14 +156,14 @@ describe('cancel', () => {
     const { record } = await create(k);
     await k.waitFor(record.id, (r) => r.sent > 0);
     const cancelled = await k.service.cancel(record.id, 'ken');
-    expect(cancelled).toMatchObject({ status: 'cancelled', cancelledBy: 'ken' });
+    expect(cancelled).toMatchObject({ changed: true, record: { status: 'cancelled', cancelledBy: 'ken' } });
     const callsAtCancel = k.fakeLine.calls.length;
     await new Promise((r) => setTimeout(r, 2_500));
     expect(k.fakeLine.calls.length).toBeLessThanOrEqual(callsAtCancel + 1);
     const after = await k.broadcasts.get(record.id);
     expect(after!.status).toBe('cancelled');
     expect(after!.sent).toBeLessThan(3_000);
-    await expect(k.service.cancel(record.id, 'ken')).resolves.toMatchObject({ status: 'cancelled', cancelledBy: 'ken' });
+    await expect(k.service.cancel(record.id, 'ken')).resolves.toMatchObject({ changed: false, record: { status: 'cancelled', cancelledBy: 'ken' } });
   });
 
   it('a scheduled broadcast cancelled before its time never starts', async () => {

@@ -142,8 +142,11 @@ export class BroadcastService {
     return this.options.broadcasts.list(limit);
   }
 
-  /** Stops a broadcast: no chunk sends after this (one already on the wire completes). */
-  async cancel(id: string, staff: string): Promise<BroadcastRecord> {
+  /**
+   * Stops a broadcast: no chunk is sent after this (one already on the wire completes).
+   * `changed` is false when it was already cancelled (cancelling twice is not an error).
+   */
+  async cancel(id: string, staff: string): Promise<{ record: BroadcastRecord; changed: boolean }> {
     const result = await this.options.broadcasts.cancel(id, staff, this.clock());
     if (result === 'missing') throw new BroadcastError('not_found', 'no such broadcast');
     if (result === 'done') throw new BroadcastError('already_finished', 'this broadcast has already been sent to everyone');
@@ -152,7 +155,12 @@ export class BroadcastService {
       this.options.logger.info({ broadcast: id, staff, sent: record.sent }, 'broadcast cancelled');
       await this.options.queues.removePending(id, record.chunks);
     }
-    return record;
+    return { record, changed: result === 'ok' };
+  }
+
+  /** What a broadcast of this source says, per language (for previews). */
+  messagesFor(source: BroadcastSource): BroadcastMessages {
+    return this.messages(source);
   }
 
   private normalize(filter: AudienceFilter): AudienceFilter {

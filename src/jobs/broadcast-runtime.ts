@@ -1,0 +1,83 @@
+/**
+ * Broadcasts wired from config: the service the staff API uses (any role) and the workers
+ * that freeze and send (worker role). Channels without credentials are left out: a filter
+ * cannot name them and no worker sends to them.
+ */
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { lineEnabled } from '../channels/line/index.ts';
+import { createLineMulticaster } from '../channels/line/multicast.ts';
+import type { ChannelSender } from '../channels/types.ts';
+import type { Config } from '../config.ts';
+import type { Content } from '../conversation/content.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import type { RedisStore } from '../store/redis-store.ts';
+import type { BroadcastChannel } from './broadcast-filter.ts';
+import { BroadcastQueues } from './broadcast-queues.ts';
+import { BroadcastService } from './broadcast-service.ts';
+import { BroadcastStore } from './broadcast-store.ts';
+import { createBroadcastWorkers, type BroadcastWorkers } from './broadcast-worker.ts';
+
+export interface BroadcastingDeps {
+  config: Config;
+  store: RedisStore;
+  content: Content;
+  logger: Logger;
+  metrics?: Metrics;
+  clock?: () => Date;
+  /** The Slack channel's sender, when Slack is configured. */
+  slackSender?: ChannelSender;
+}
+
+export interface Broadcasting {
+  service: BroadcastService;
+  /** Starts the workers on a connection they may block on (maxRetriesPerRequest: null). */
+  startWorkers(connection: Redis): BroadcastWorkers;
+  /** Workers first (a running chunk finishes), then the queues. */
+  close(): Promise<void>;
+}
+
+export function createBroadcasting(deps: BroadcastingDeps): Broadcasting {
+  const { config, store, content } = deps;
+  const logger = deps.logger.child({ component: 'broadcasts' });
+  const broadcasts = new BroadcastStore(store.redis, store.keys);
+  const queues = new BroadcastQueues({ connection: store.redis, keys: store.keys });
+  // The queues share the store's connection, whose errors are already logged.
+  for (const queue of [queues.start, queues.chunks.line, queues.chunks.slack]) queue.on('error', () => undefined);
+  const line = lineEnabled(config) ? createLineMulticaster({ config, catalog: content.catalog, logger }) : undefined;
+  const channels: BroadcastChannel[] = [...(line ? ['line' as const] : []), ...(deps.slackSender ? ['slack' as const] : [])];
+  const service = new BroadcastService({
+    users: store.users,
+    broadcasts,
+    queues,
+    content,
+    channels,
+    fallbackLocale: config.DEFAULT_LOCALE,
+    logger,
+    ...(deps.clock ? { clock: deps.clock } : {}),
+  });
+  let workers: BroadcastWorkers | undefined;
+  return {
+    service,
+    startWorkers(connection) {
+      workers = createBroadcastWorkers({
+        connection,
+        keys: store.keys,
+        users: store.users,
+        broadcasts,
+        queues,
+        senders: { ...(line ? { line } : {}), ...(deps.slackSender ? { slack: deps.slackSender } : {}) },
+        rates: { line: config.LINE_BROADCAST_RATE_PER_SECOND, slack: config.SLACK_BROADCAST_RATE_PER_SECOND },
+        fallbackLocale: config.DEFAULT_LOCALE,
+        logger,
+        ...(deps.metrics ? { metrics: deps.metrics } : {}),
+        ...(deps.clock ? { clock: deps.clock } : {}),
+      });
+      return workers;
+    },
+    async close() {
+      await workers?.close();
+      await queues.close();
+    },
+  };
+}
