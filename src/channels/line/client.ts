@@ -7,6 +7,7 @@
  */
 import type { messagingApi } from '@line/bot-sdk';
 import type { Logger } from 'pino';
+import type { Metrics } from '../../observability/metrics.ts';
 
 export interface RetryPolicy {
   /** Total tries, the first included. */
@@ -29,6 +30,8 @@ export interface LineApiOptions {
   /** Injectable so tests do not wait out real backoff. */
   sleep?: (ms: number) => Promise<void>;
   clock?: () => Date;
+  /** Every refused or failed call is counted by status (`network` when LINE never answered). */
+  metrics?: Metrics;
 }
 
 export type ApiResult =
@@ -156,6 +159,7 @@ export class LineApi {
     const attempts = Math.max(1, options.attempts ?? this.retry.attempts);
     for (let attempt = 1; ; attempt++) {
       const result = await this.once(options);
+      if (!result.ok) this.options.metrics?.platformErrors.inc({ channel: 'line', code: result.status === 0 ? 'network' : String(result.status) });
       const handBack = options.returnRateLimited && result.status === 429;
       if (result.ok || !result.retryable || attempt >= attempts || handBack) {
         // A handed-back 429 is the caller's to log: it is a pause, not a failure.

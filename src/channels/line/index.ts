@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../../config.ts';
 import type { Content } from '../../conversation/content.ts';
 import type { ConversationService } from '../../conversation/service.ts';
+import type { Metrics } from '../../observability/metrics.ts';
 import type { Store } from '../../store/types.ts';
 import type { ChannelSender } from '../types.ts';
 import { LineApi, type RetryPolicy } from './client.ts';
@@ -33,6 +34,7 @@ export interface LineChannelDeps {
   content: Content;
   logger: Logger;
   clock?: () => Date;
+  metrics?: Metrics;
   /** Tuning, mostly for tests. */
   options?: {
     retry?: Partial<RetryPolicy>;
@@ -69,6 +71,7 @@ export function createLineChannel(deps: LineChannelDeps): LineChannel {
     ...(deps.options?.retry ? { retry: deps.options.retry } : {}),
     ...(deps.options?.sleep ? { sleep: deps.options.sleep } : {}),
     ...(deps.clock ? { clock: deps.clock } : {}),
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
   });
   const delivery = new Delivery({ api, logger: log, loadingAfterMs: deps.options?.loadingAfterMs ?? 1000 });
   const defaults = { locale: config.DEFAULT_LOCALE, timeZone: config.DEFAULT_TIME_ZONE };

@@ -4,8 +4,9 @@
  * handling live in one place.
  */
 import type { types, webApi } from '@slack/bolt';
+import type { Metrics } from '../../observability/metrics.ts';
 import type { SlackMessage } from './blocks.ts';
-import { withRateLimitRetry, type RateLimitPolicy } from './errors.ts';
+import { errorCodeForMetrics, withRateLimitRetry, type RateLimitPolicy } from './errors.ts';
 
 export interface SlackProfile {
   locale?: string;
@@ -17,12 +18,15 @@ const MAX_CACHED_DMS = 10_000;
 export class SlackApi {
   private readonly client: webApi.WebClient;
   private readonly policy: RateLimitPolicy;
+  private readonly metrics: Metrics | undefined;
   /** A person's DM with the app never changes, so conversations.open is asked once. */
   private readonly dms = new Map<string, string>();
 
-  constructor(client: webApi.WebClient, policy: RateLimitPolicy) {
+  /** `metrics` counts every failed attempt (each rate-limited one too) by Slack's error code. */
+  constructor(client: webApi.WebClient, policy: RateLimitPolicy, metrics?: Metrics) {
     this.client = client;
     this.policy = policy;
+    this.metrics = metrics;
   }
 
   async openDm(userId: string): Promise<string> {
@@ -61,6 +65,11 @@ export class SlackApi {
   }
 
   private call<T>(fn: () => Promise<T>): Promise<T> {
-    return withRateLimitRetry(fn, this.policy);
+    const counted = () =>
+      fn().catch((error: unknown) => {
+        this.metrics?.platformErrors.inc({ channel: 'slack', code: errorCodeForMetrics(error) });
+        throw error;
+      });
+    return withRateLimitRetry(counted, this.policy);
   }
 }

@@ -17,6 +17,8 @@ export const UNREACHABLE_ERRORS: ReadonlySet<string> = new Set([
 
 const PLATFORM_ERROR = 'slack_webapi_platform_error';
 const RATE_LIMITED_ERROR = 'slack_webapi_rate_limited_error';
+const HTTP_ERROR = 'slack_webapi_http_error';
+const REQUEST_ERROR = 'slack_webapi_request_error';
 
 interface CodedError {
   code?: unknown;
@@ -31,6 +33,16 @@ export function slackErrorCode(error: unknown): string | undefined {
   if (coded.code === RATE_LIMITED_ERROR) return 'ratelimited';
   if (coded.code === PLATFORM_ERROR && typeof coded.data?.error === 'string') return coded.data.error;
   return undefined;
+}
+
+/** A bounded label for metrics: Slack's code, `http_<status>`, or `network` when Slack never answered. */
+export function errorCodeForMetrics(error: unknown): string {
+  const code = slackErrorCode(error);
+  if (code !== undefined) return code;
+  const coded = (error ?? {}) as { code?: unknown; statusCode?: unknown };
+  if (coded.code === HTTP_ERROR && typeof coded.statusCode === 'number') return `http_${coded.statusCode}`;
+  if (coded.code === REQUEST_ERROR) return 'network';
+  return 'other';
 }
 
 export function isUnreachable(error: unknown): boolean {

@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../../config.ts';
 import type { Content } from '../../conversation/content.ts';
 import type { ConversationService } from '../../conversation/service.ts';
+import type { Metrics } from '../../observability/metrics.ts';
 import type { Store } from '../../store/types.ts';
 import type { ChannelSender } from '../types.ts';
 import { SlackApi } from './api.ts';
@@ -39,6 +40,7 @@ export interface SlackChannelDeps {
   sleep?: Sleep;
   /** Retries of network failures and 5xx inside the WebClient (not rate limits). */
   retryConfig?: webApi.RetryOptions;
+  metrics?: Metrics;
 }
 
 export interface SlackChannel {
@@ -77,10 +79,11 @@ export function createSlackChannel(deps: SlackChannelDeps): SlackChannel {
     // 429s come back to us (errors.ts) so Retry-After is honoured per call, not by pausing the client.
     rejectRateLimitedCalls: true,
   };
-  const api = new SlackApi(new webApi.WebClient(token, clientOptions), {
-    ...DEFAULT_RATE_LIMIT_POLICY,
-    ...(deps.sleep ? { sleep: deps.sleep } : {}),
-  });
+  const api = new SlackApi(
+    new webApi.WebClient(token, clientOptions),
+    { ...DEFAULT_RATE_LIMIT_POLICY, ...(deps.sleep ? { sleep: deps.sleep } : {}) },
+    deps.metrics,
+  );
   const users = new SlackUsers({
     profile: (userId) => api.profile(userId),
     store,
