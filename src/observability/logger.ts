@@ -1,25 +1,79 @@
-/** pino logging. User ids never appear in clear text: log `userTag(user)` instead. */
+/**
+ * pino logging. User ids never appear in clear text: log `userTag(user)` instead. Secrets
+ * are censored by key name wherever a log object is likely to carry them (see REDACTED_PATHS),
+ * and errors are logged without the extra properties client libraries hang on them.
+ */
 import { createHash } from 'node:crypto';
-import { pino, type Logger } from 'pino';
+import { pino, stdSerializers, type Logger } from 'pino';
 import type { UserRef } from '../conversation/types.ts';
 
 export type { Logger };
 
-/** Paths pino blanks out wherever they appear in a log object. */
-export const REDACTED_PATHS = [
-  'req.headers.authorization',
-  'req.headers["x-line-signature"]',
-  'req.headers["x-slack-signature"]',
-  'headers.authorization',
-  'token',
+export const REDACTION_CENSOR = '[redacted]';
+
+/**
+ * Keys whose values are credentials: the configuration's secrets (logged as `config`),
+ * the names our clients use for them, and LINE's short-lived reply token. A new secret
+ * belongs here under every name it is logged by.
+ */
+export const SECRET_KEYS = [
+  'LINE_CHANNEL_SECRET',
+  'LINE_CHANNEL_ACCESS_TOKEN',
+  'SLACK_SIGNING_SECRET',
+  'SLACK_BOT_TOKEN',
+  'SLACK_APP_TOKEN',
+  'LOG_USER_SALT',
+  // May carry a password (redis://:password@host).
+  'REDIS_URL',
   'secret',
-  '*.token',
-  '*.secret',
-  '*.accessToken',
+  'token',
+  'accessToken',
+  'channelSecret',
+  'channelAccessToken',
+  'signingSecret',
+  'botToken',
+  'appToken',
+  'replyToken',
+  'password',
+  'authorization',
+  'Authorization',
 ];
 
+/** Request and response headers that authenticate a caller or prove a signature. */
+export const SECRET_HEADERS = ['authorization', 'cookie', 'set-cookie', 'x-line-signature', 'x-slack-signature'];
+
+/**
+ * pino's redaction is path-based (no "any depth"), so each key is censored at the top of a
+ * log object and one level down (`{ config }`, `{ options }`), and headers where Fastify,
+ * fetch wrappers and our own code put them.
+ */
+export const REDACTED_PATHS = [
+  ...SECRET_KEYS.flatMap((key) => [key, `*.${key}`]),
+  ...SECRET_HEADERS.flatMap((header) =>
+    ['req.headers', 'res.headers', 'request.headers', 'response.headers', 'headers', '*.headers'].map((at) => `${at}["${header}"]`),
+  ),
+];
+
+/**
+ * Name, message, stack and code only. ioredis errors carry the failed command with its
+ * arguments (our keys contain user ids), HTTP client errors the request with its headers.
+ */
+export function errorSerializer(error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  const full = stdSerializers.err(error);
+  const code = (error as { code?: unknown }).code;
+  return { type: full.type, message: full.message, stack: full.stack, ...(typeof code === 'string' || typeof code === 'number' ? { code } : {}) };
+}
+
 export function createLogger(options: { level: string; destination?: pino.DestinationStream }): Logger {
-  return pino({ level: options.level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, options.destination);
+  return pino(
+    {
+      level: options.level,
+      redact: { paths: REDACTED_PATHS, censor: REDACTION_CENSOR },
+      serializers: { err: errorSerializer, error: errorSerializer },
+    },
+    options.destination,
+  );
 }
 
 let salt = 'mendan-navi';
