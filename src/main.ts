@@ -1,9 +1,16 @@
-/** `npm start`: reads config, starts the role asked for (ROLE), shuts down gracefully on SIGTERM. */
+/**
+ * `npm start`: reads config, starts the role asked for (ROLE), shuts down gracefully on
+ * SIGTERM (what `docker stop` sends) or SIGINT: stop listening, finish the webhooks, answers
+ * and reminder jobs already accepted, close Redis, exit 0.
+ */
 import { loadConfig } from './config.ts';
 import { createLogger, setUserTagSalt } from './observability/logger.ts';
 import { createRuntime } from './runtime.ts';
 
-/** After this long a shutdown gives up waiting and exits non-zero. */
+/**
+ * After this long a shutdown gives up waiting and exits non-zero. Below compose's
+ * stop_grace_period (25 s), so the log says why before Docker resorts to SIGKILL.
+ */
 const SHUTDOWN_TIMEOUT_MS = 20_000;
 
 async function main(): Promise<void> {
@@ -15,15 +22,23 @@ async function main(): Promise<void> {
 
   let stopping = false;
   const shutdown = (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      // A second Ctrl+C means "now".
+      logger.warn({ signal }, 'second signal: exiting without waiting');
+      process.exit(1);
+    }
     stopping = true;
+    const started = Date.now();
     logger.info({ signal }, 'shutting down: finishing accepted work');
     setTimeout(() => {
-      logger.error('shutdown took too long; exiting');
+      logger.error({ timeoutMs: SHUTDOWN_TIMEOUT_MS }, 'shutdown took too long; exiting');
       process.exit(1);
     }, SHUTDOWN_TIMEOUT_MS).unref();
     runtime.stop().then(
-      () => process.exit(0),
+      () => {
+        logger.info({ ms: Date.now() - started }, 'shutdown complete');
+        process.exit(0);
+      },
       (error: unknown) => {
         logger.error({ err: error }, 'error during shutdown');
         process.exit(1);

@@ -58,6 +58,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', checks });
   });
 
+  // Answers finished during shutdown close their connection. Fastify closes the connections
+  // that are idle when it starts closing, but one busy then stays open as keep-alive for up
+  // to 72 s afterwards and holds `close()` (and the process) that long.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
+
   const { acceptWebhooks, metrics } = deps;
   if (acceptWebhooks) {
     app.addHook('onRequest', async (request, reply) => {
