@@ -13,6 +13,7 @@ import { createLogger } from '../src/observability/logger.ts';
 import { createMetrics } from '../src/observability/metrics.ts';
 import { createRuntime, type Runtime } from '../src/runtime.ts';
 import { ev, fakeLineApi, LINE_BASE, LINE_DATA_BASE, LINE_SECRET, LINE_TOKEN, webhookBody } from './support/line.ts';
+import { sample } from './support/prometheus.ts';
 import { startRedisServer, type RedisServer } from './support/redis-server.ts';
 
 // Thursday 2026-12-03, 11:59:57 in Tokyo: a 14:00 meeting's "two hours before" is due in 3 s.
@@ -89,11 +90,8 @@ async function until(check: () => Promise<boolean> | boolean, timeoutMs = 15_000
   }
 }
 
-async function metric(name: string, labels: Record<string, string>): Promise<number> {
-  const found = (await runtime.metrics.registry.getSingleMetric(name)?.get())?.values.find((v) =>
-    Object.entries(labels).every(([k, value]) => String(v.labels[k]) === value),
-  );
-  return found?.value ?? 0;
+async function metric(name: string, labels: Record<string, string> = {}): Promise<number> {
+  return sample(await runtime.metrics.registry.metrics(), name, labels) ?? 0;
 }
 
 /** Answers the diagnosis up to the meeting date, then gives it: reminders get planned. */
@@ -152,7 +150,9 @@ describe('a Redis outage', () => {
     const user: UserRef = { channel: 'line', id: 'U-outage-reminder' };
     await giveMeeting(user, '12/3 14:00');
     await until(() => api.pushes().some((p) => p.body.to === user.id), 20_000);
-    expect(await metric('mendan_reminders_total', { kind: 'before', outcome: 'sent' })).toBe(1);
+    // The job counts once BullMQ has marked it completed, a moment after the push.
+    await until(async () => (await metric('mendan_reminders_total', { kind: 'before', outcome: 'sent' })) === 1);
+    expect(await metric('mendan_reminder_lateness_seconds_count')).toBe(1);
 
     // The outage is in the log once per connection, not once per reconnection attempt.
     const lost = logs.filter((l) => l.msg.startsWith('redis connection lost'));
