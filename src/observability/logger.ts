@@ -23,6 +23,7 @@ export const SECRET_KEYS = [
   'SLACK_BOT_TOKEN',
   'SLACK_APP_TOKEN',
   'LOG_USER_SALT',
+  'ADMIN_TOKENS',
   // May carry a password (redis://:password@host).
   'REDIS_URL',
   'secret',
