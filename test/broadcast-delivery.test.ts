@@ -128,7 +128,7 @@ describe('LINE multicast', () => {
     const chunk = (await k.broadcasts.readChunk(record.id, frozen.frozenRun!, 'line', 0))!;
     // The first attempt: LINE accepts, then the worker dies before counting.
     const first = await deliverChunk(
-      { users: k.store.users, senders: { line: k.line } },
+      { stillWanted: k.reader.stillWanted, senders: { line: k.line } },
       { broadcastId: record.id, chunk, message: frozen.messages.ja, lastAttempt: false },
     );
     expect(first).toMatchObject({ sent: 2 });

@@ -5,6 +5,7 @@ import { ChunkBuilder, chunkName, decodeChunk, encodeChunk, parseChunkName } fro
 import { headline, listTips, textMessages, tipMessages } from '../src/jobs/broadcast-content.ts';
 import { audienceFilterSchema, classify, emptyCounts, tally, type AudienceFilter } from '../src/jobs/broadcast-filter.ts';
 import { decodeRecord, encodeNew, progress } from '../src/jobs/broadcast-record.ts';
+import { limiterFor } from '../src/jobs/broadcast-worker.ts';
 import type { UserRecord } from '../src/store/types.ts';
 import { content } from './support/conversation.ts';
 
@@ -154,5 +155,27 @@ describe('broadcast record', () => {
     expect(progress(record)).toBeCloseTo(0.6);
     expect(progress({ ...record, status: 'done', total: 0 })).toBe(1);
     expect(decodeRecord({})).toBeUndefined();
+  });
+});
+
+describe('limiterFor', () => {
+  it.each([
+    [190, { max: 19, duration: 100 }],
+    [150, { max: 15, duration: 100 }],
+    [4, { max: 1, duration: 250 }],
+    [12, { max: 1, duration: 84 }],
+    [1, { max: 1, duration: 1_000 }],
+    [2_000, { max: 200, duration: 100 }],
+  ])('%i per second is spread as %j', (rate, limiter) => {
+    expect(limiterFor(rate)).toEqual(limiter);
+  });
+
+  it('never allows more than asked, and not much less', () => {
+    for (let rate = 1; rate <= 2_000; rate++) {
+      const { max, duration } = limiterFor(rate);
+      expect((max * 1_000) / duration).toBeLessThanOrEqual(rate);
+      expect((max * 1_000) / duration).toBeGreaterThanOrEqual(rate * 0.98);
+      expect(duration).toBeLessThanOrEqual(1_000);
+    }
   });
 });

@@ -5,8 +5,8 @@
  * only if it was new there: exact counts and no double send, in constant process memory.
  */
 import type { Locale } from '../conversation/types.ts';
-import type { UserRecord, UserStore } from '../store/types.ts';
-import { BROADCAST_CHANNELS, classify, emptyCounts, localeOf, tally, type AudienceCounts, type AudienceFilter, type BroadcastChannel } from './broadcast-filter.ts';
+import { BROADCAST_CHANNELS, classify, emptyCounts, localeOf, tally, type AudienceCounts, type AudienceFilter, type AudienceUser, type BroadcastChannel } from './broadcast-filter.ts';
+import type { AudienceSource } from './broadcast-users.ts';
 
 export interface Recipient {
   channel: BroadcastChannel;
@@ -15,7 +15,7 @@ export interface Recipient {
 }
 
 export interface AudienceScan {
-  users: Pick<UserStore, 'scan'>;
+  users: AudienceSource;
   filter: AudienceFilter;
   now: Date;
   fallbackLocale: Locale;
@@ -33,7 +33,7 @@ export async function scanAudience(scan: AudienceScan): Promise<AudienceCounts> 
   for (const channel of channels) {
     for await (const batch of scan.users.scan(channel, scan.batchSize ?? 1000)) {
       scan.signal?.throwIfAborted();
-      const candidates: { user: UserRecord; verdict: ReturnType<typeof classify> }[] = [];
+      const candidates: { user: AudienceUser; verdict: ReturnType<typeof classify> }[] = [];
       for (const user of batch) {
         const verdict = classify(user, scan.filter, scan.now, scan.fallbackLocale);
         if (verdict !== 'outside') candidates.push({ user, verdict });

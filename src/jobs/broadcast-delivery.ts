@@ -7,9 +7,9 @@
 import type { LineMulticaster } from '../channels/line/multicast.ts';
 import type { ChannelSender } from '../channels/types.ts';
 import type { Outbound } from '../conversation/types.ts';
-import type { UserStore } from '../store/types.ts';
 import { chunkName, type Chunk } from './broadcast-chunks.ts';
 import type { ChunkOutcome } from './broadcast-store.ts';
+import type { RecipientCheck } from './broadcast-users.ts';
 
 export interface ChunkSenders {
   line?: LineMulticaster;
@@ -50,23 +50,16 @@ export interface DeliveryReport extends ChunkOutcome {
 }
 
 export async function deliverChunk(
-  deps: { users: Pick<UserStore, 'get'>; senders: ChunkSenders },
+  deps: { stillWanted: RecipientCheck; senders: ChunkSenders },
   input: DeliverChunkInput,
 ): Promise<DeliveryReport> {
   const { chunk } = input;
-  const eligible = await stillWanted(deps.users, chunk);
+  const wanted = await deps.stillWanted(chunk.channel, chunk.ids);
+  const eligible = chunk.ids.filter((_, i) => wanted[i]);
   const skipped = chunk.ids.length - eligible.length;
   if (eligible.length === 0) return { sent: 0, failed: 0, skipped };
   const report = chunk.channel === 'line' ? await sendLine(deps.senders.line, eligible, input) : await sendSlack(deps.senders.slack, eligible, input);
   return { ...report, skipped: skipped + (report.skipped ?? 0) };
-}
-
-async function stillWanted(users: Pick<UserStore, 'get'>, chunk: Chunk): Promise<string[]> {
-  const records = await Promise.all(chunk.ids.map((id) => users.get({ channel: chunk.channel, id })));
-  return chunk.ids.filter((_, i) => {
-    const r = records[i];
-    return r !== undefined && !r.blocked && !r.unreachable && !r.optedOut;
-  });
 }
 
 type SendReport = Omit<DeliveryReport, 'skipped'> & { skipped?: number };

@@ -7,6 +7,9 @@ import { z } from 'zod';
 import { LOCALES, VERDICTS, type Locale } from '../conversation/types.ts';
 import type { UserRecord } from '../store/types.ts';
 
+/** The parts of a user record audiences look at. */
+export type AudienceUser = Pick<UserRecord, 'channel' | 'id' | 'locale' | 'optedOut' | 'blocked' | 'unreachable' | 'verdict' | 'meetingAt'>;
+
 export const BROADCAST_CHANNELS = ['line', 'slack'] as const;
 export type BroadcastChannel = (typeof BROADCAST_CHANNELS)[number];
 
@@ -34,19 +37,19 @@ export function isBroadcastChannel(channel: string): channel is BroadcastChannel
 }
 
 /** A record with a language we do not speak (older data) is addressed in the default one. */
-export function localeOf(user: Pick<UserRecord, 'locale'>, fallback: Locale): Locale {
+export function localeOf(user: Pick<AudienceUser, 'locale'>, fallback: Locale): Locale {
   return (LOCALES as readonly string[]).includes(user.locale) ? user.locale : fallback;
 }
 
 const DAY_MS = 86_400_000;
 
-function upcomingMeeting(user: UserRecord, now: Date): number | undefined {
+function upcomingMeeting(user: AudienceUser, now: Date): number | undefined {
   if (!user.meetingAt) return undefined;
   const at = Date.parse(user.meetingAt);
   return Number.isNaN(at) || at < now.getTime() ? undefined : at;
 }
 
-export function classify(user: UserRecord, filter: AudienceFilter, now: Date, fallbackLocale: Locale = 'ja'): Classification {
+export function classify(user: AudienceUser, filter: AudienceFilter, now: Date, fallbackLocale: Locale = 'ja'): Classification {
   if (!isBroadcastChannel(user.channel)) return 'outside';
   if (filter.channels && !filter.channels.includes(user.channel)) return 'outside';
   if (filter.locales && !filter.locales.includes(localeOf(user, fallbackLocale))) return 'outside';
@@ -81,7 +84,7 @@ export function emptyCounts(): AudienceCounts {
 }
 
 /** Adds one classified user to the counts (mutates, for scans over millions). */
-export function tally(counts: AudienceCounts, user: UserRecord, classification: Classification, fallbackLocale: Locale = 'ja'): void {
+export function tally(counts: AudienceCounts, user: AudienceUser, classification: Classification, fallbackLocale: Locale = 'ja'): void {
   if (classification === 'outside' || !isBroadcastChannel(user.channel)) return;
   if (classification === 'include') {
     counts.total++;

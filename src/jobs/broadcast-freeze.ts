@@ -5,13 +5,13 @@
  * leaves nothing that is ever sent, and a rerun rebuilds the whole audience from scratch.
  */
 import type { Locale } from '../conversation/types.ts';
-import type { UserStore } from '../store/types.ts';
 import { scanAudience } from './broadcast-audience.ts';
 import { ChunkBuilder, type Chunk } from './broadcast-chunks.ts';
 import type { BroadcastStore } from './broadcast-store.ts';
+import type { AudienceSource } from './broadcast-users.ts';
 
 export interface FreezeDeps {
-  users: Pick<UserStore, 'scan'>;
+  users: AudienceSource;
   broadcasts: BroadcastStore;
   clock: () => Date;
   fallbackLocale: Locale;
@@ -61,5 +61,6 @@ export async function freezeAudience(deps: FreezeDeps, id: string): Promise<Free
   });
   pending.push(...builder.flush());
   await write();
-  return (await broadcasts.finishFreeze(id, run, { counts, chunks: builder.counts() }, now)) ? 'frozen' : 'superseded';
+  // Published when the scan ends: that is when the audience stopped changing.
+  return (await broadcasts.finishFreeze(id, run, { counts, chunks: builder.counts() }, deps.clock())) ? 'frozen' : 'superseded';
 }

@@ -17,6 +17,7 @@ import { BroadcastQueues } from './broadcast-queues.ts';
 import { BroadcastService } from './broadcast-service.ts';
 import { BroadcastStore } from './broadcast-store.ts';
 import { createBroadcastWorkers, type BroadcastWorkers } from './broadcast-worker.ts';
+import { AudienceReader } from './broadcast-users.ts';
 
 export interface BroadcastingDeps {
   config: Config;
@@ -41,13 +42,14 @@ export function createBroadcasting(deps: BroadcastingDeps): Broadcasting {
   const { config, store, content } = deps;
   const logger = deps.logger.child({ component: 'broadcasts' });
   const broadcasts = new BroadcastStore(store.redis, store.keys);
+  const users = new AudienceReader(store.redis, store.keys);
   const queues = new BroadcastQueues({ connection: store.redis, keys: store.keys });
   // The queues share the store's connection, whose errors are already logged.
   for (const queue of [queues.start, queues.chunks.line, queues.chunks.slack]) queue.on('error', () => undefined);
   const line = lineEnabled(config) ? createLineMulticaster({ config, catalog: content.catalog, logger }) : undefined;
   const channels: BroadcastChannel[] = [...(line ? ['line' as const] : []), ...(deps.slackSender ? ['slack' as const] : [])];
   const service = new BroadcastService({
-    users: store.users,
+    users,
     broadcasts,
     queues,
     content,
@@ -63,7 +65,7 @@ export function createBroadcasting(deps: BroadcastingDeps): Broadcasting {
       workers = createBroadcastWorkers({
         connection,
         keys: store.keys,
-        users: store.users,
+        users,
         broadcasts,
         queues,
         senders: { ...(line ? { line } : {}), ...(deps.slackSender ? { slack: deps.slackSender } : {}) },

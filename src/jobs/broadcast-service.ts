@@ -7,13 +7,13 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Content } from '../conversation/content.ts';
 import type { Locale } from '../conversation/types.ts';
-import type { UserStore } from '../store/types.ts';
 import { scanAudience } from './broadcast-audience.ts';
 import { textMessages, tipMessages, type BroadcastMessages, type LocalizedText } from './broadcast-content.ts';
 import type { AudienceCounts, AudienceFilter, BroadcastChannel } from './broadcast-filter.ts';
 import type { BroadcastQueues } from './broadcast-queues.ts';
 import type { BroadcastRecord } from './broadcast-record.ts';
 import type { BroadcastStore } from './broadcast-store.ts';
+import type { AudienceSource } from './broadcast-users.ts';
 
 export type BroadcastErrorCode =
   | 'not_found'
@@ -45,7 +45,7 @@ export interface CreateBroadcast {
 }
 
 export interface BroadcastServiceOptions {
-  users: Pick<UserStore, 'scan'>;
+  users: AudienceSource;
   broadcasts: BroadcastStore;
   queues: BroadcastQueues;
   content: Content;

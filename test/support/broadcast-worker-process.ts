@@ -9,6 +9,7 @@ import { loadAppContent } from '../../src/app-content.ts';
 import { createLineMulticaster } from '../../src/channels/line/multicast.ts';
 import { BroadcastQueues } from '../../src/jobs/broadcast-queues.ts';
 import { BroadcastStore } from '../../src/jobs/broadcast-store.ts';
+import { AudienceReader } from '../../src/jobs/broadcast-users.ts';
 import { createBroadcastWorkers } from '../../src/jobs/broadcast-worker.ts';
 import { RedisStore } from '../../src/store/redis-store.ts';
 
@@ -25,7 +26,7 @@ const lockMs = Number(env.LOCK_MS);
 createBroadcastWorkers({
   connection: new Redis(env.REDIS_URL!, { maxRetriesPerRequest: null }),
   keys: store.keys,
-  users: store.users,
+  users: new AudienceReader(store.redis, store.keys),
   broadcasts,
   queues: new BroadcastQueues({ connection: store.redis, keys: store.keys }),
   senders: { line },

@@ -14,6 +14,7 @@ import { BroadcastQueues } from '../../src/jobs/broadcast-queues.ts';
 import type { BroadcastRecord } from '../../src/jobs/broadcast-record.ts';
 import { BroadcastService } from '../../src/jobs/broadcast-service.ts';
 import { BroadcastStore } from '../../src/jobs/broadcast-store.ts';
+import { AudienceReader } from '../../src/jobs/broadcast-users.ts';
 import { createBroadcastWorkers, type BroadcastWorkers } from '../../src/jobs/broadcast-worker.ts';
 import { createMetrics, type Metrics } from '../../src/observability/metrics.ts';
 import type { RedisStore } from '../../src/store/redis-store.ts';
@@ -51,6 +52,7 @@ export async function broadcastKit(name: string, options: KitOptions = {}) {
   const prefix = uniquePrefix(name);
   const store = createRedisStore(prefix);
   const broadcasts = new BroadcastStore(store.redis, store.keys);
+  const reader = new AudienceReader(store.redis, store.keys);
   const queues = new BroadcastQueues({ connection: store.redis, keys: store.keys });
   const fakeLine = new FakeLineServer({ token: LINE_TOKEN, ...options.line });
   const lineUrl = await fakeLine.start();
@@ -82,7 +84,7 @@ export async function broadcastKit(name: string, options: KitOptions = {}) {
   }
   const channels: BroadcastChannel[] = options.slack ? ['line', 'slack'] : ['line'];
   const service = new BroadcastService({
-    users: store.users,
+    users: reader,
     broadcasts,
     queues,
     content: content(),
@@ -99,7 +101,7 @@ export async function broadcastKit(name: string, options: KitOptions = {}) {
     workers = createBroadcastWorkers({
       connection: workerConnection,
       keys: store.keys,
-      users: store.users,
+      users: reader,
       broadcasts,
       queues,
       senders: { line, ...(slackSender ? { slack: slackSender } : {}) },
@@ -137,7 +139,7 @@ export async function broadcastKit(name: string, options: KitOptions = {}) {
     await deletePrefix(prefix);
   };
 
-  return { prefix, store, broadcasts, queues, service, line, fakeLine, fakeSlack, slackSleeps, metrics, startWorkers, stopWorkers, waitFor, close };
+  return { prefix, store, reader, broadcasts, queues, service, line, fakeLine, fakeSlack, slackSleeps, metrics, startWorkers, stopWorkers, waitFor, close };
 }
 
 export type BroadcastKit = Awaited<ReturnType<typeof broadcastKit>>;

@@ -1,0 +1,290 @@
+/**
+ * Broadcast benchmark: one tip to 1,000,000 LINE users through the real freeze, queues and
+ * workers, against a fake LINE API (its own process, loopback) that answers 429 beyond a
+ * rate limit. Reports the total time against the limit's minimum (chunks / rate) and the
+ * broadcasting process's peak memory, and checks that every user got the tip exactly once.
+ *
+ * `runBroadcastBench()` is what `npm run bench` calls; `node bench/broadcast.ts` runs it
+ * alone. Tuning: BENCH_BROADCAST_USERS (default 1,000,000), BENCH_LINE_LIMIT (the fake's
+ * requests per second, default 200, LINE's published multicast limit) and BENCH_LINE_RATE
+ * (our limiter, default 95% of the limit). `minimumSeconds` is chunks / limit: the time the
+ * sends alone take at LINE's limit; `totalSeconds` runs from the create call to the last
+ * chunk counted, the freeze included. Redis: a private redis-server on a free loopback port
+ * when `redis-server` is installed, else REDIS_URL or 127.0.0.1:6379 under a throwaway
+ * prefix that is deleted afterwards. Nothing leaves the machine.
+ */
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { pino } from 'pino';
+import { loadAppContent } from '../src/app-content.ts';
+import { createLineMulticaster } from '../src/channels/line/multicast.ts';
+import { BroadcastQueues } from '../src/jobs/broadcast-queues.ts';
+import { BroadcastService } from '../src/jobs/broadcast-service.ts';
+import { BroadcastStore } from '../src/jobs/broadcast-store.ts';
+import { AudienceReader } from '../src/jobs/broadcast-users.ts';
+import { createBroadcastWorkers } from '../src/jobs/broadcast-worker.ts';
+import type { BroadcastRecord } from '../src/jobs/broadcast-record.ts';
+import { RedisStore } from '../src/store/redis-store.ts';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const TOKEN = 'bench-token';
+/** The whole run, seeding included, must end within this. */
+const TIME_LIMIT_MS = 170_000;
+
+interface FakeLineStats {
+  stats: { requests: number; accepted: number; duplicates: number; rateLimited: number; failed: number; recipients: number; doubleDeliveries: number };
+  distinctRecipients: number;
+}
+
+export async function runBroadcastBench(): Promise<Record<string, unknown>> {
+  const users = Number(process.env.BENCH_BROADCAST_USERS ?? 1_000_000);
+  const limit = Number(process.env.BENCH_LINE_LIMIT ?? 200);
+  // As one would configure it: a little under LINE's limit, so windows that do not line up
+  // with LINE's do not cost 429s (set it to the limit to watch Retry-After at work).
+  const rate = Number(process.env.BENCH_LINE_RATE ?? Math.floor(limit * 0.95));
+  const deadline = Date.now() + TIME_LIMIT_MS;
+  const cleanups: (() => Promise<unknown> | void)[] = [];
+  try {
+    const redisUrl = await localRedis(cleanups);
+    const prefix = `bench:broadcast:${randomBytes(4).toString('hex')}:`;
+    cleanups.push(() => deleteKeys(redisUrl, prefix));
+    const fake = await startFakeLine(limit, cleanups);
+
+    const store = new RedisStore({ url: redisUrl, prefix, sessionTtlSeconds: 3600 });
+    cleanups.push(() => store.close());
+    // Excluded users on top, so the audience is exactly `users` after the exclusions.
+    const excluded = Math.ceil(users / 100);
+    const seedStarted = Date.now();
+    await seedUsers(redisUrl, store, users, excluded);
+    const seedMs = Date.now() - seedStarted;
+
+    const logger = pino({ level: 'warn' });
+    const content = loadAppContent();
+    const broadcasts = new BroadcastStore(store.redis, store.keys);
+    const queues = new BroadcastQueues({ connection: store.redis, keys: store.keys });
+    cleanups.push(() => queues.close());
+    const reader = new AudienceReader(store.redis, store.keys);
+    const service = new BroadcastService({ users: reader, broadcasts, queues, content, channels: ['line'], fallbackLocale: 'ja', logger, freezeWaitMs: 0 });
+    const line = createLineMulticaster({
+      config: { LINE_CHANNEL_ACCESS_TOKEN: TOKEN, LINE_API_BASE_URL: fake.url, LINE_DATA_API_BASE_URL: fake.url, DEFAULT_TIME_ZONE: 'Asia/Tokyo' },
+      catalog: content.catalog,
+      logger,
+    });
+    const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
+    const workers = createBroadcastWorkers({
+      connection,
+      keys: store.keys,
+      users: reader,
+      broadcasts,
+      queues,
+      senders: { line },
+      rates: { line: rate, slack: 1 },
+      fallbackLocale: 'ja',
+      logger,
+    });
+    cleanups.push(async () => {
+      await workers.close();
+      await connection.quit();
+    });
+
+    const rssBefore = process.memoryUsage.rss();
+    let peakRss = rssBefore;
+    let peakHeap = 0;
+    const sampler = setInterval(() => {
+      const m = process.memoryUsage();
+      peakRss = Math.max(peakRss, m.rss);
+      peakHeap = Math.max(peakHeap, m.heapUsed);
+    }, 50);
+    cleanups.push(() => clearInterval(sampler));
+
+    const started = Date.now();
+    const { record } = await service.create({ staff: 'bench', idempotencyKey: prefix, source: { tipId: 'reply_speed' }, filter: { channels: ['line'] } });
+    const createdMs = Date.now() - started;
+    let done: BroadcastRecord | undefined;
+    while (!done) {
+      const current = await broadcasts.get(record.id);
+      if (current && (current.status === 'done' || current.status === 'cancelled')) done = current;
+      else if (Date.now() > deadline) throw new Error(`broadcast benchmark ran out of time: ${JSON.stringify(current && { status: current.status, sent: current.sent, total: current.total })}`);
+      else await new Promise((r) => setTimeout(r, 100));
+    }
+    const totalMs = Date.now() - started;
+    clearInterval(sampler);
+    peakRss = Math.max(peakRss, process.memoryUsage.rss());
+
+    const seen = await fake.stats();
+    const chunks = (done.chunks?.line ?? 0) + (done.chunks?.slack ?? 0);
+    const freezeMs = Date.parse(done.frozenAt!) - Date.parse(done.startedAt!);
+    const sendMs = Date.parse(done.finishedAt!) - Date.parse(done.frozenAt!);
+    const minimumSendMs = Math.round((chunks / limit) * 1000);
+    const delivered = seen.distinctRecipients === users && seen.stats.doubleDeliveries === 0 && done.sent === users;
+    const result: Record<string, unknown> = {
+      users,
+      excludedUsers: excluded,
+      lineRateLimitPerSecond: limit,
+      ourRatePerSecond: rate,
+      chunks,
+      multicastRequests: seen.stats.requests,
+      answered429: seen.stats.rateLimited,
+      repeatedRetryKeys: seen.stats.duplicates,
+      seedSeconds: seconds(seedMs),
+      createAnswerSeconds: seconds(createdMs),
+      freezeSeconds: seconds(freezeMs),
+      sendSeconds: seconds(sendMs),
+      totalSeconds: seconds(totalMs),
+      minimumSeconds: seconds(minimumSendMs),
+      totalVsMinimum: Number((totalMs / minimumSendMs).toFixed(2)),
+      sendVsMinimum: Number((sendMs / minimumSendMs).toFixed(2)),
+      peakRssMB: mb(peakRss),
+      peakHeapUsedMB: mb(peakHeap),
+      rssBeforeMB: mb(rssBefore),
+      maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
+      sent: done.sent,
+      failed: done.failed,
+      skipped: done.skipped,
+      everyoneExactlyOnce: delivered,
+    };
+    printTable(result);
+    if (!delivered) throw new Error(`broadcast benchmark: delivery was wrong: ${JSON.stringify({ distinct: seen.distinctRecipients, doubles: seen.stats.doubleDeliveries, sent: done.sent })}`);
+    return result;
+  } finally {
+    for (const cleanup of cleanups.reverse()) await Promise.resolve(cleanup()).catch(() => undefined);
+  }
+}
+
+function seconds(ms: number): number {
+  return Number((ms / 1000).toFixed(2));
+}
+
+function mb(bytes: number): number {
+  return Math.round(bytes / 1024 / 1024);
+}
+
+function printTable(result: Record<string, unknown>): void {
+  const width = Math.max(...Object.keys(result).map((k) => k.length));
+  console.log('\nbroadcast benchmark');
+  for (const [key, value] of Object.entries(result)) console.log(`  ${key.padEnd(width)}  ${String(value)}`);
+}
+
+/** User ids as seed-users-process.ts makes them. */
+const lineId = (n: number) => `U${n.toString(16).padStart(32, '0')}`;
+
+/** Seeds in a child process (see seed-users-process.ts), then reads a sample back through the store. */
+async function seedUsers(redisUrl: string, store: RedisStore, audience: number, excluded: number): Promise<void> {
+  const child = fork(path.join(HERE, 'seed-users-process.ts'), [], {
+    env: { PATH: process.env.PATH ?? '', REDIS_URL: redisUrl, REDIS_PREFIX: store.keys.prefix, AUDIENCE: String(audience), EXCLUDED: String(excluded) },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', resolve);
+  });
+  if (code !== 0) throw new Error(`seeding the benchmark's users failed (exit ${code})`);
+  const sample = await store.users.get({ channel: 'line', id: lineId(5) });
+  if (sample?.locale !== 'en' || sample.optedOut !== false || sample.id !== lineId(5)) {
+    throw new Error(`seeded users do not read back through the store (${JSON.stringify(sample)}); update bench/seed-users-process.ts to the store's encoding`);
+  }
+  if ((await store.redis.scard(store.keys.usersOf('line'))) !== audience + excluded) throw new Error('seeding wrote the wrong number of users');
+}
+
+async function startFakeLine(limit: number, cleanups: (() => Promise<unknown> | void)[]): Promise<{ url: string; stats(): Promise<FakeLineStats> }> {
+  const child = fork(path.join(HERE, 'fake-line-process.ts'), [], {
+    env: { PATH: process.env.PATH ?? '', FAKE_LINE_RATE: String(limit), FAKE_LINE_TOKEN: TOKEN },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  cleanups.push(() => {
+    child.kill();
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`the fake LINE server exited (${code})`)));
+    child.once('message', (message) => resolve((message as { url: string }).url));
+  });
+  return {
+    url,
+    stats: () =>
+      new Promise((resolve) => {
+        child.once('message', (message) => resolve(message as FakeLineStats));
+        child.send('stats');
+      }),
+  };
+}
+
+/** A redis-server of our own on a free loopback port, or else a Redis on loopback that is already running. */
+async function localRedis(cleanups: (() => Promise<unknown> | void)[]): Promise<string> {
+  const port = await freePort();
+  const server: ChildProcess | undefined = await new Promise((resolve) => {
+    const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    proc.once('error', () => resolve(undefined));
+    proc.once('spawn', () => resolve(proc));
+  });
+  if (server) {
+    cleanups.push(() => {
+      server.kill('SIGKILL');
+    });
+    const url = `redis://127.0.0.1:${port}`;
+    for (let i = 0; i < 100; i++) {
+      if (await pings(url)) return url;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  const fallback = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const host = new URL(fallback).hostname;
+  if (!['127.0.0.1', 'localhost', '::1', '[::1]'].includes(host)) {
+    throw new Error(`the broadcast benchmark only uses a Redis on this machine (REDIS_URL points at ${host}); install redis-server or point REDIS_URL at loopback`);
+  }
+  if (await pings(fallback)) return fallback;
+  throw new Error('the broadcast benchmark needs Redis: install redis-server (Debian: apt-get install redis-server) or start one on 127.0.0.1:6379');
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port'))));
+    });
+  });
+}
+
+async function pings(url: string): Promise<boolean> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 500 });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    return (await redis.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+async function deleteKeys(url: string, prefix: string): Promise<void> {
+  const redis = new Redis(url, { maxRetriesPerRequest: 1, retryStrategy: () => null });
+  redis.on('error', () => undefined);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 10_000);
+      cursor = next;
+      if (keys.length) await redis.unlink(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  runBroadcastBench().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(error instanceof Error ? error.message : error);
+      process.exit(1);
+    },
+  );
+}
