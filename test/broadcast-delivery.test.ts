@@ -99,6 +99,9 @@ describe('LINE multicast', () => {
     const done = await k.waitFor(record.id);
     expect(done).toMatchObject({ status: 'done', sent: 0, failed: 2 });
     expect(k.fakeLine.calls).toHaveLength(1);
+    const metrics = await k.metrics.registry.metrics();
+    expect(metrics).toContain('mendan_platform_api_errors_total{channel="line",code="400"} 1');
+    expect(metrics).toContain('mendan_broadcast_messages_total{channel="line",result="failed"} 2');
   });
 
   it('skips users who opted out, blocked the bot or deleted their data after the freeze', async () => {

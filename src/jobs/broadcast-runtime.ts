@@ -34,6 +34,8 @@ export interface Broadcasting {
   service: BroadcastService;
   /** Starts the workers on a connection they may block on (maxRetriesPerRequest: null). */
   startWorkers(connection: Redis): BroadcastWorkers;
+  /** For readiness: every broadcast worker is started and running. */
+  running(): boolean;
   /** Workers first (a running chunk finishes), then the queues. */
   close(): Promise<void>;
 }
@@ -46,7 +48,7 @@ export function createBroadcasting(deps: BroadcastingDeps): Broadcasting {
   const queues = new BroadcastQueues({ connection: store.redis, keys: store.keys });
   // The queues share the store's connection, whose errors are already logged.
   for (const queue of [queues.start, queues.chunks.line, queues.chunks.slack]) queue.on('error', () => undefined);
-  const line = lineEnabled(config) ? createLineMulticaster({ config, catalog: content.catalog, logger }) : undefined;
+  const line = lineEnabled(config) ? createLineMulticaster({ config, catalog: content.catalog, logger, ...(deps.metrics ? { metrics: deps.metrics } : {}) }) : undefined;
   const channels: BroadcastChannel[] = [...(line ? ['line' as const] : []), ...(deps.slackSender ? ['slack' as const] : [])];
   const service = new BroadcastService({
     users,
@@ -77,6 +79,7 @@ export function createBroadcasting(deps: BroadcastingDeps): Broadcasting {
       });
       return workers;
     },
+    running: () => !!workers && workers.workers.every((w) => w.isRunning() && !w.closing),
     async close() {
       await workers?.close();
       await queues.close();

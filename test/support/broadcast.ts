@@ -61,6 +61,7 @@ export async function broadcastKit(name: string, options: KitOptions = {}) {
     config: { LINE_CHANNEL_ACCESS_TOKEN: LINE_TOKEN, LINE_API_BASE_URL: lineUrl, LINE_DATA_API_BASE_URL: lineUrl, DEFAULT_TIME_ZONE: 'Asia/Tokyo' },
     catalog: content().catalog,
     logger: silentLogger,
+    metrics,
     retry: { baseDelayMs: 10, maxDelayMs: 50 },
   });
 

@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../../config.ts';
 import type { Catalog } from '../../conversation/i18n.ts';
 import type { Locale, Outbound } from '../../conversation/types.ts';
+import type { Metrics } from '../../observability/metrics.ts';
 import { LineApi, type ApiResult, type RetryPolicy } from './client.ts';
 import { LINE_LIMITS } from './limits.ts';
 import { packForReply, renderMessages } from './render.ts';
@@ -59,6 +60,8 @@ export function createLineMulticaster(deps: {
   config: Pick<Config, 'LINE_CHANNEL_ACCESS_TOKEN' | 'LINE_API_BASE_URL' | 'LINE_DATA_API_BASE_URL' | 'DEFAULT_TIME_ZONE'>;
   catalog: Catalog;
   logger: Logger;
+  /** Refused and failed requests are counted as LINE platform errors. */
+  metrics?: Metrics;
   retry?: Partial<RetryPolicy>;
   sleep?: (ms: number) => Promise<void>;
 }): LineMulticaster {
@@ -71,6 +74,7 @@ export function createLineMulticaster(deps: {
     logger: deps.logger.child({ channel: 'line', purpose: 'broadcast' }),
     retry: { ...BROADCAST_RETRY, ...deps.retry },
     ...(deps.sleep ? { sleep: deps.sleep } : {}),
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
   });
   return new LineMulticaster({ api, catalog: deps.catalog, timeZone: config.DEFAULT_TIME_ZONE });
 }
