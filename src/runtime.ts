@@ -91,10 +91,7 @@ export async function createRuntime({ config, logger, clock, metrics = createMet
     logger,
     metrics,
     plugins: serveWebhooks ? [...(line ? [line.plugin] : []), ...(slack ? [slack.plugin] : []), ...(admin ? [admin] : [])] : [],
-    readiness: [
-      redisReadiness(store.redis),
-      ...(runsWorker ? [workerReadiness('reminderWorker', () => worker), { name: 'broadcastWorkers', check: () => broadcasting.running() }] : []),
-    ],
+    readiness: [redisReadiness(store.redis), ...(runsWorker ? [workerReadiness('reminderWorker', () => worker)] : [])],
     acceptWebhooks: () => redisConnected(store.redis),
   });
   if (serveWebhooks) await slack?.start();
