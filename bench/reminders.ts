@@ -1,0 +1,245 @@
+/**
+ * Reminders at scale, on a redis-server of the benchmark's own (so INFO memory measures only
+ * what the reminders cost, and stopping it removes every key):
+ *
+ * 1. Memory: 100,000 users each get a reminder through `ReminderScheduler.sync`, the path a
+ *    conversation's effect takes; Redis used_memory before and after, per reminder.
+ * 2. Lateness: a few thousand users with real sessions (the diagnosis answered, a meeting at
+ *    14:00) have their "two hours before" reminder due in the same second, as in a busy
+ *    season; the production worker (default concurrency) delivers them through the real
+ *    LINE sender to a fake LINE API on loopback. Lateness = push sent − due time.
+ */
+import { Redis } from 'ioredis';
+import { pino } from 'pino';
+import { loadAppContent } from '../src/app-content.ts';
+import { createLineChannel } from '../src/channels/line/index.ts';
+import { loadConfig, reminderSettings } from '../src/config.ts';
+import type { PlannedReminder } from '../src/conversation/reminder-plan.ts';
+import { ConversationService } from '../src/conversation/service.ts';
+import type { UserRef } from '../src/conversation/types.ts';
+import { ReminderScheduler } from '../src/jobs/reminder-scheduler.ts';
+import { createReminderWorker } from '../src/jobs/reminder-worker.ts';
+import { RedisStore } from '../src/store/redis-store.ts';
+import { startRedisServer, type RedisServer } from '../test/support/redis-server.ts';
+import { startChild } from './support/child.ts';
+
+export interface ReminderBenchOptions {
+  /** Reminders scheduled for the memory figure. */
+  scheduled?: number;
+  /** Reminders due at once for the lateness figure. */
+  burst?: number;
+}
+
+const logger = pino({ level: 'silent' });
+const PREFIX = 'mendan:';
+const SYNC_CONCURRENCY = 64;
+
+export async function runReminderBench(options: ReminderBenchOptions = {}): Promise<Record<string, unknown>> {
+  const { scheduled = 100_000, burst = 3_000 } = options;
+  const server = await startRedisServer();
+  try {
+    const memory = await measureMemory(server, scheduled);
+    const admin = new Redis(server.url);
+    await admin.flushall();
+    await admin.quit();
+    const lateness = await measureLateness(server, burst);
+    return { memory, lateness };
+  } finally {
+    await server.stop();
+  }
+}
+
+async function measureMemory(server: RedisServer, count: number) {
+  const admin = new Redis(server.url);
+  const store = new RedisStore({ url: server.url, prefix: PREFIX, sessionTtlSeconds: 30 * 86_400 });
+  const scheduler = new ReminderScheduler({ connection: store.redis, keys: store.keys, logger });
+  try {
+    const start = Date.now() + 86_400_000;
+    const reminderOf = (i: number): PlannedReminder => {
+      // Meetings spread over a month, the reminder two hours before each.
+      const at = new Date(start + (i % (30 * 1440)) * 60_000 + Math.floor(i / (30 * 1440)) * 1000);
+      return { kind: 'before', at: at.toISOString(), meetingAt: new Date(at.getTime() + 2 * 3_600_000).toISOString() };
+    };
+    // The queue's own keys (meta, events stream) exist from the first job on; they are not per reminder.
+    await scheduler.sync(benchUser(-1), [reminderOf(0)]);
+    const before = await usedMemory(admin);
+    const keysBefore = await admin.dbsize();
+
+    const began = Date.now();
+    await pool(count, SYNC_CONCURRENCY, (i) => scheduler.sync(benchUser(i), [reminderOf(i)]));
+    const seconds = (Date.now() - began) / 1000;
+
+    const after = await usedMemory(admin);
+    const user = benchUser(1);
+    const [jobId] = Object.keys(await admin.hgetall(store.keys.reminderJobs(user)));
+    const delayed = `${store.keys.queuePrefix}:reminders:delayed`;
+    const sample = {
+      jobHashBytes: await admin.memory('USAGE', `${store.keys.queuePrefix}:reminders:${jobId}`),
+      userIndexHashBytes: await admin.memory('USAGE', store.keys.reminderJobs(user)),
+      delayedSetBytesPerEntry: Math.round(((await admin.memory('USAGE', delayed, 'SAMPLES', '0')) ?? 0) / (await admin.zcard(delayed))),
+    };
+    return {
+      reminders: count,
+      usedMemoryBeforeBytes: before,
+      usedMemoryAfterBytes: after,
+      bytesPerReminder: Math.round((after - before) / count),
+      keysPerReminder: Math.round(((await admin.dbsize()) - keysBefore) / count),
+      sample,
+      scheduleSeconds: Math.round(seconds * 10) / 10,
+      scheduledPerSecond: Math.round(count / seconds),
+      redisVersion: (await admin.info('server')).match(/redis_version:(\S+)/)?.[1],
+    };
+  } finally {
+    await scheduler.close();
+    await store.close();
+    await admin.quit();
+  }
+}
+
+async function measureLateness(server: RedisServer, count: number) {
+  // Thursday 2026-12-03 in Tokyo: a meeting at 14:00 has its "two hours before" at 12:00.
+  const DUE = Date.parse('2026-12-03T12:00:00+09:00');
+  const clock = { offset: Date.parse('2026-12-03T10:00:00+09:00') - Date.now() };
+  const now = () => new Date(Date.now() + clock.offset);
+
+  const fake = await startChild('./fake-platforms-process.ts');
+  const config = loadConfig({
+    REDIS_URL: server.url,
+    LINE_CHANNEL_SECRET: 'bench-secret',
+    LINE_CHANNEL_ACCESS_TOKEN: 'bench-token',
+    LINE_API_BASE_URL: fake.url,
+    LINE_DATA_API_BASE_URL: fake.url,
+  });
+  const content = loadAppContent();
+  const store = new RedisStore({ url: server.url, prefix: PREFIX, sessionTtlSeconds: 30 * 86_400, clock: now });
+  const scheduler = new ReminderScheduler({ connection: store.redis, keys: store.keys, logger, clock: now });
+  const settings = reminderSettings(config);
+  // No effect handler yet: jobs are scheduled below, once "now" is set just before they are due.
+  const conversations = new ConversationService({
+    content,
+    store,
+    logger,
+    clock: now,
+    maxDaysAhead: config.MEETING_MAX_DAYS_AHEAD,
+    sessionTtlSeconds: 30 * 86_400,
+    defaults: { locale: 'ja', timeZone: 'Asia/Tokyo' },
+    reminders: settings,
+  });
+  const line = createLineChannel({ config, store, conversations, content, logger, clock: now });
+  const workerConnection = new Redis(server.url, { maxRetriesPerRequest: null });
+  const users = Array.from({ length: count }, (_, i) => benchUser(i));
+  const late: number[] = [];
+  let firstSent = Infinity;
+  let lastSent = 0;
+
+  try {
+    await pool(count, SYNC_CONCURRENCY, (i) => giveMeeting(conversations, users[i]!, '12/3 14:00'));
+
+    // "Now" moves to a few seconds before 12:00 and every user's reminders are scheduled.
+    const leadMs = 5_000 + Math.ceil(count / 2);
+    clock.offset = DUE - leadMs - Date.now();
+    await pool(count, SYNC_CONCURRENCY, async (i) => {
+      const session = await store.sessions.get(users[i]!);
+      await scheduler.sync(users[i]!, session?.value.reminders ?? []);
+    });
+    const dueReal = DUE - clock.offset;
+    if (Date.now() > dueReal) throw new Error('scheduling took longer than the lead; raise leadMs');
+
+    let allSent!: () => void;
+    const done = new Promise<void>((resolve) => (allSent = resolve));
+    const worker = createReminderWorker({
+      connection: workerConnection,
+      keys: store.keys,
+      store,
+      conversations,
+      senders: { line: line.sender },
+      settings,
+      logger,
+      clock: now,
+      onOutcome: (outcome) => {
+        if (outcome !== 'sent') return;
+        const at = Date.now();
+        late.push(at - dueReal);
+        firstSent = Math.min(firstSent, at);
+        lastSent = Math.max(lastSent, at);
+        if (late.length === count) allSent();
+      },
+    });
+    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`only ${late.length} of ${count} reminders sent`)), 300_000).unref());
+    await Promise.race([done, timeout]).finally(() => worker.close());
+    await line.idle();
+    const pushes = (await fake.ask<{ counts: Record<string, number> }>('counts')).counts['line:push'] ?? 0;
+
+    late.sort((a, b) => a - b);
+    return {
+      reminders: count,
+      dueInTheSameSecond: true,
+      workerConcurrency: 10,
+      p50Ms: percentile(late, 0.5),
+      p99Ms: percentile(late, 0.99),
+      maxMs: late.at(-1),
+      firstSentAfterDueMs: late[0],
+      drainSeconds: Math.round((lastSent - firstSent) / 100) / 10,
+      sentPerSecond: Math.round(count / Math.max(0.001, (lastSent - dueReal) / 1000)),
+      pushesReceivedByFakeLine: pushes,
+    };
+  } finally {
+    await workerConnection.quit();
+    await scheduler.close();
+    await conversations.drain();
+    await store.close();
+    await fake.stop();
+  }
+}
+
+/** Answers the diagnosis the way a user taps through it, then gives the meeting time. */
+async function giveMeeting(conversations: ConversationService, user: UserRef, date: string): Promise<void> {
+  await conversations.handle(user, { kind: 'start' });
+  for (const [state, value] of [
+    ['offer_notified', 'no'],
+    ['contact_from', 'hr'],
+    ['purpose', 'intent'],
+    ['first_choice', 'yes'],
+    ['other_status', 'none'],
+  ] as const) {
+    await conversations.handle(user, { kind: 'choice', state, value });
+  }
+  await conversations.handle(user, { kind: 'text', text: date });
+}
+
+/** A LINE-shaped user id (U + 32 hex digits). */
+function benchUser(i: number): UserRef {
+  return { channel: 'line', id: `U${(i + 1).toString(16).padStart(32, '0')}` };
+}
+
+async function usedMemory(redis: Redis): Promise<number> {
+  return Number((await redis.info('memory')).match(/used_memory:(\d+)/)?.[1]);
+}
+
+async function pool(count: number, concurrency: number, work: (i: number) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < count) await work(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, lane));
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+}
+
+export function reminderTable(results: Record<string, unknown>): string {
+  const { memory: m, lateness: l } = results as {
+    memory: { reminders: number; bytesPerReminder: number; keysPerReminder: number; scheduledPerSecond: number; sample: Record<string, number> };
+    lateness: { reminders: number; workerConcurrency: number; p50Ms: number; p99Ms: number; maxMs: number; sentPerSecond: number };
+  };
+  return [
+    '| figure | value |',
+    '| --- | --- |',
+    `| Redis memory per reminder (${m.reminders.toLocaleString('en')} scheduled, one per user) | ${m.bytesPerReminder} bytes (${m.keysPerReminder} keys) |`,
+    `| of which: job hash / user index hash / delayed-set entry (sampled) | ${m.sample.jobHashBytes} / ${m.sample.userIndexHashBytes} / ${m.sample.delayedSetBytesPerEntry} bytes |`,
+    `| scheduling rate (ReminderScheduler.sync, ${SYNC_CONCURRENCY} at a time) | ${m.scheduledPerSecond}/s |`,
+    `| lateness, ${l.reminders.toLocaleString('en')} due in the same second, one worker (concurrency ${l.workerConcurrency}): p50 / p99 / max | ${l.p50Ms} / ${l.p99Ms} / ${l.maxMs} ms |`,
+    `| delivery rate in that burst | ${l.sentPerSecond}/s |`,
+  ].join('\n');
+}

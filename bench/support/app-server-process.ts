@@ -1,0 +1,16 @@
+/**
+ * The bot as `npm start` runs it in the web role (createRuntime: LINE, Slack, Redis, the
+ * production logger at info level), configured by the environment the benchmark passes.
+ * Logs go to /dev/null: writing them is part of the cost, reading them is not.
+ */
+import { pino } from 'pino';
+import { loadConfig } from '../../src/config.ts';
+import { createLogger } from '../../src/observability/logger.ts';
+import { createRuntime } from '../../src/runtime.ts';
+import { announce } from './child.ts';
+
+const config = loadConfig();
+const logger = createLogger({ level: config.LOG_LEVEL, destination: pino.destination({ dest: '/dev/null', sync: false }) });
+const runtime = await createRuntime({ config, logger });
+const url = await runtime.app.listen({ host: '127.0.0.1', port: 0 });
+announce(url, () => runtime.stop());
