@@ -91,7 +91,10 @@ export async function createRuntime({ config, logger, clock, metrics = createMet
     logger,
     metrics,
     plugins: serveWebhooks ? [...(line ? [line.plugin] : []), ...(slack ? [slack.plugin] : []), ...(admin ? [admin] : [])] : [],
-    readiness: [redisReadiness(store.redis), ...(runsWorker ? [workerReadiness('reminderWorker', () => worker)] : [])],
+    readiness: [
+      redisReadiness(store.redis),
+      ...(runsWorker ? [workerReadiness('reminderWorker', () => worker), { name: 'broadcastWorkers', check: () => broadcasting.running() }] : []),
+    ],
     acceptWebhooks: () => redisConnected(store.redis),
   });
   if (serveWebhooks) await slack?.start();

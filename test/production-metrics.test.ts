@@ -81,12 +81,12 @@ describe('health and readiness', () => {
     expect((await web.app.inject('/readyz')).json()).toEqual({ status: 'ready', checks: { redis: true } });
 
     const worker = await start('worker');
-    expect((await worker.app.inject('/readyz')).json()).toEqual({ status: 'ready', checks: { redis: true, reminderWorker: true } });
+    expect((await worker.app.inject('/readyz')).json()).toEqual({ status: 'ready', checks: { redis: true, reminderWorker: true, broadcastWorkers: true } });
     // A worker that stopped (crashed loop, closed) makes the process unready, not silently idle.
     await worker.worker!.close();
     const unready = await worker.app.inject('/readyz');
     expect(unready.statusCode).toBe(503);
-    expect(unready.json()).toEqual({ status: 'unavailable', checks: { redis: true, reminderWorker: false } });
+    expect(unready.json()).toEqual({ status: 'unavailable', checks: { redis: true, reminderWorker: false, broadcastWorkers: true } });
     expect((await worker.app.inject('/healthz')).statusCode).toBe(200);
   });
 });

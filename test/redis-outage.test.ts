@@ -140,7 +140,7 @@ describe('a Redis outage', () => {
     await server.restart();
 
     await until(async () => (await readyz()).statusCode === 200, 20_000);
-    expect((await readyz()).json()).toEqual({ status: 'ready', checks: { redis: true, reminderWorker: true } });
+    expect((await readyz()).json()).toEqual({ status: 'ready', checks: { redis: true, reminderWorker: true, broadcastWorkers: true } });
     // Webhooks work again (Redis restarted empty, so this user starts afresh).
     expect((await post([ev.text('U-outage-2', 'こんにちは')])).statusCode).toBe(200);
     await until(() => api.replies().length === 2);
