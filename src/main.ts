@@ -3,6 +3,7 @@
  * SIGTERM (what `docker stop` sends) or SIGINT: stop listening, finish the webhooks, answers
  * and reminder jobs already accepted, close Redis, exit 0.
  */
+import type { FastifyInstance } from 'fastify';
 import { loadConfig } from './config.ts';
 import { createLogger, setUserTagSalt } from './observability/logger.ts';
 import { createRuntime } from './runtime.ts';
@@ -13,11 +14,31 @@ import { createRuntime } from './runtime.ts';
  */
 const SHUTDOWN_TIMEOUT_MS = 20_000;
 
+/** How long the start waits for Redis (and workers) before listening regardless. */
+const STARTUP_WAIT_MS = 5_000;
+
+/**
+ * Webhooks are refused until Redis is connected, so the first seconds of a start would
+ * answer 503. Wait for readiness first, briefly: a Redis that is down for longer must not
+ * keep /healthz and /readyz from saying so.
+ */
+async function untilReady(app: FastifyInstance, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await app.inject('/readyz')).statusCode !== 200) {
+    if (Date.now() > deadline) {
+      app.log.warn('not ready yet (is Redis reachable?); listening anyway');
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger({ level: config.LOG_LEVEL });
   setUserTagSalt(config.LOG_USER_SALT);
   const runtime = await createRuntime({ config, logger });
+  await untilReady(runtime.app, STARTUP_WAIT_MS);
   await runtime.app.listen({ port: config.PORT, host: config.HOST });
 
   let stopping = false;

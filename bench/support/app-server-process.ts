@@ -12,5 +12,7 @@ import { announce } from './child.ts';
 const config = loadConfig();
 const logger = createLogger({ level: config.LOG_LEVEL, destination: pino.destination({ dest: '/dev/null', sync: false }) });
 const runtime = await createRuntime({ config, logger });
+// Webhooks are refused until Redis is connected; the load starts on a ready bot.
+while ((await runtime.app.inject('/readyz')).statusCode !== 200) await new Promise((resolve) => setTimeout(resolve, 50));
 const url = await runtime.app.listen({ host: '127.0.0.1', port: 0 });
 announce(url, () => runtime.stop());
