@@ -131,6 +131,8 @@ describe('Dockerfile', () => {
       expect(finalStage, `${folder} is not copied`).toContain(`COPY ${folder} ./${folder}`);
     }
     expect(finalStage.some((line) => line.startsWith('COPY --from=deps /app/node_modules'))).toBe(true);
+    // package.json says "type": "module": without it Node would not read src/*.ts as ES modules.
+    expect(finalStage).toContain('COPY package.json ./');
   });
 
   it('keeps .env and local node_modules out of the build context', () => {
