@@ -169,6 +169,9 @@ async function measureLateness(server: RedisServer, count: number) {
     await Promise.race([done, timeout]).finally(() => worker.close());
     await line.idle();
     const pushes = (await fake.ask<{ counts: Record<string, number> }>('counts')).counts['line:push'] ?? 0;
+    // A completed job is kept for a week (removeOnComplete) with the messages it sent.
+    const sentJob = (await store.redis.hkeys(store.keys.reminderJobs(users[0]!))).find((id) => id.includes('-before-'));
+    const completedJobHashBytes = sentJob ? await store.redis.memory('USAGE', `${store.keys.queuePrefix}:reminders:${sentJob}`) : undefined;
 
     late.sort((a, b) => a - b);
     return {
@@ -182,6 +185,7 @@ async function measureLateness(server: RedisServer, count: number) {
       drainSeconds: Math.round((lastSent - firstSent) / 100) / 10,
       sentPerSecond: Math.round(count / Math.max(0.001, (lastSent - dueReal) / 1000)),
       pushesReceivedByFakeLine: pushes,
+      completedJobHashBytes,
     };
   } finally {
     await workerConnection.quit();
@@ -231,7 +235,7 @@ function percentile(sorted: number[], p: number): number {
 export function reminderTable(results: Record<string, unknown>): string {
   const { memory: m, lateness: l } = results as {
     memory: { reminders: number; bytesPerReminder: number; keysPerReminder: number; scheduledPerSecond: number; sample: Record<string, number> };
-    lateness: { reminders: number; workerConcurrency: number; p50Ms: number; p99Ms: number; maxMs: number; sentPerSecond: number };
+    lateness: { reminders: number; workerConcurrency: number; p50Ms: number; p99Ms: number; maxMs: number; sentPerSecond: number; completedJobHashBytes?: number };
   };
   return [
     '| figure | value |',
@@ -241,5 +245,6 @@ export function reminderTable(results: Record<string, unknown>): string {
     `| scheduling rate (ReminderScheduler.sync, ${SYNC_CONCURRENCY} at a time) | ${m.scheduledPerSecond}/s |`,
     `| lateness, ${l.reminders.toLocaleString('en')} due in the same second, one worker (concurrency ${l.workerConcurrency}): p50 / p99 / max | ${l.p50Ms} / ${l.p99Ms} / ${l.maxMs} ms |`,
     `| delivery rate in that burst | ${l.sentPerSecond}/s |`,
+    `| a sent reminder's job, kept a week with its messages (sampled) | ${l.completedJobHashBytes ?? '?'} bytes |`,
   ].join('\n');
 }
