@@ -35,8 +35,18 @@ type CasRedis = Redis & {
   sessionCompareAndSet(key: string, expected: string, data: string, ttlMs: string): Promise<number>;
 };
 
+/**
+ * During an outage a command fails after one retry instead of waiting out many, and
+ * reconnects back off to 2 s. No command timeout: a timed-out dedupe claim would still run
+ * after reconnecting and then hide the platform's redelivery.
+ */
 export function connectRedis(url: string, options: RedisOptions = {}): Redis {
-  return new Redis(url, { maxRetriesPerRequest: 2, enableOfflineQueue: true, ...options });
+  return new Redis(url, {
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: true,
+    retryStrategy: (attempt) => Math.min(100 * 2 ** attempt, 2_000),
+    ...options,
+  });
 }
 
 function encodeUser(record: UserRecord): Record<string, string> {
