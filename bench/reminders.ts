@@ -20,6 +20,7 @@ import type { UserRef } from '../src/conversation/types.ts';
 import { ReminderScheduler } from '../src/jobs/reminder-scheduler.ts';
 import { createReminderWorker } from '../src/jobs/reminder-worker.ts';
 import { RedisStore } from '../src/store/redis-store.ts';
+import { giveMeeting } from '../test/support/conversation.ts';
 import { startRedisServer, type RedisServer } from '../test/support/redis-server.ts';
 import { startChild } from './support/child.ts';
 
@@ -196,20 +197,6 @@ async function measureLateness(server: RedisServer, count: number) {
   }
 }
 
-/** Answers the diagnosis the way a user taps through it, then gives the meeting time. */
-async function giveMeeting(conversations: ConversationService, user: UserRef, date: string): Promise<void> {
-  await conversations.handle(user, { kind: 'start' });
-  for (const [state, value] of [
-    ['offer_notified', 'no'],
-    ['contact_from', 'hr'],
-    ['purpose', 'intent'],
-    ['first_choice', 'yes'],
-    ['other_status', 'none'],
-  ] as const) {
-    await conversations.handle(user, { kind: 'choice', state, value });
-  }
-  await conversations.handle(user, { kind: 'text', text: date });
-}
 
 /** A LINE-shaped user id (U + 32 hex digits). */
 function benchUser(i: number): UserRef {

@@ -12,6 +12,7 @@ import type { UserRef } from '../src/conversation/types.ts';
 import { createLogger } from '../src/observability/logger.ts';
 import { createMetrics } from '../src/observability/metrics.ts';
 import { createRuntime, type Runtime } from '../src/runtime.ts';
+import { giveMeeting } from './support/conversation.ts';
 import { ev, fakeLineApi, LINE_BASE, LINE_DATA_BASE, LINE_SECRET, LINE_TOKEN, webhookBody } from './support/line.ts';
 import { sample } from './support/prometheus.ts';
 import { startRedisServer, type RedisServer } from './support/redis-server.ts';
@@ -94,21 +95,6 @@ async function metric(name: string, labels: Record<string, string> = {}): Promis
   return sample(await runtime.metrics.registry.metrics(), name, labels) ?? 0;
 }
 
-/** Answers the diagnosis up to the meeting date, then gives it: reminders get planned. */
-async function giveMeeting(user: UserRef, date: string): Promise<void> {
-  const { conversations } = runtime;
-  await conversations.handle(user, { kind: 'start' });
-  for (const [state, value] of [
-    ['offer_notified', 'no'],
-    ['contact_from', 'hr'],
-    ['purpose', 'intent'],
-    ['first_choice', 'yes'],
-    ['other_status', 'none'],
-  ] as const) {
-    await conversations.handle(user, { kind: 'choice', state, value });
-  }
-  await conversations.handle(user, { kind: 'text', text: date });
-}
 
 describe('a Redis outage', () => {
   it('turns webhooks and readiness to 503 quickly, and everything recovers when Redis is back, without a restart', async () => {
@@ -148,7 +134,7 @@ describe('a Redis outage', () => {
     // And the reminder worker picks up jobs again: a reminder due in 3 s is pushed.
     clock.offset = JUST_BEFORE - Date.now();
     const user: UserRef = { channel: 'line', id: 'U-outage-reminder' };
-    await giveMeeting(user, '12/3 14:00');
+    await giveMeeting(runtime.conversations, user, '12/3 14:00');
     await until(() => api.pushes().some((p) => p.body.to === user.id), 20_000);
     // The job counts once BullMQ has marked it completed, a moment after the push.
     await until(async () => (await metric('mendan_reminders_total', { kind: 'before', outcome: 'sent' })) === 1);

@@ -14,7 +14,7 @@ import { reminderJobId } from '../src/jobs/job-ids.ts';
 import { ReminderScheduler } from '../src/jobs/reminder-scheduler.ts';
 import { createReminderWorker, type ReminderOutcome } from '../src/jobs/reminder-worker.ts';
 import type { RedisStore } from '../src/store/redis-store.ts';
-import { createConversations, silentLogger } from './support/conversation.ts';
+import { createConversations, giveMeeting, silentLogger } from './support/conversation.ts';
 import { fakeLineApi, lineHarness, type LineHarness } from './support/line.ts';
 import { createRedisStore, deletePrefix, redisUrl, uniquePrefix } from './support/redis.ts';
 
@@ -93,20 +93,6 @@ async function setup(clock: () => Date): Promise<Setup> {
   };
 }
 
-/** Answers the diagnosis up to the meeting date, then gives `date`. */
-async function giveMeeting(conversations: ConversationService, user: UserRef, date: string): Promise<void> {
-  await conversations.handle(user, { kind: 'start' });
-  for (const [state, value] of [
-    ['offer_notified', 'no'],
-    ['contact_from', 'hr'],
-    ['purpose', 'intent'],
-    ['first_choice', 'yes'],
-    ['other_status', 'none'],
-  ] as const) {
-    await conversations.handle(user, { kind: 'choice', state, value });
-  }
-  await conversations.handle(user, { kind: 'text', text: date });
-}
 
 // Thursday 2026-12-03, 11:59:57 in Tokyo: a 14:00 meeting's "two hours before" is due in 3 s.
 const JUST_BEFORE = '2026-12-03T11:59:57+09:00';

@@ -17,7 +17,7 @@ import type { UserRef } from '../src/conversation/types.ts';
 import { REMINDER_QUEUE } from '../src/jobs/reminder-scheduler.ts';
 import { createMetrics } from '../src/observability/metrics.ts';
 import { createRuntime } from '../src/runtime.ts';
-import { silentLogger } from './support/conversation.ts';
+import { giveMeeting, silentLogger } from './support/conversation.ts';
 import { startFakePlatforms, type FakePlatforms } from './support/fake-platforms.ts';
 import { ev, fakeLineApi, LINE_BASE, LINE_DATA_BASE, LINE_SECRET, LINE_TOKEN, webhookBody } from './support/line.ts';
 import { deletePrefix, redisUrl, uniquePrefix } from './support/redis.ts';
@@ -157,18 +157,7 @@ describe('graceful shutdown', () => {
       if (!stopped) await runtime.stop();
     });
     const user: UserRef = { channel: 'line', id: 'U-stop-mid-push' };
-    const { conversations } = runtime;
-    await conversations.handle(user, { kind: 'start' });
-    for (const [state, value] of [
-      ['offer_notified', 'no'],
-      ['contact_from', 'hr'],
-      ['purpose', 'intent'],
-      ['first_choice', 'yes'],
-      ['other_status', 'none'],
-    ] as const) {
-      await conversations.handle(user, { kind: 'choice', state, value });
-    }
-    await conversations.handle(user, { kind: 'text', text: '12/3 14:00' });
+    await giveMeeting(runtime.conversations, user, '12/3 14:00');
     const [jobId] = (await runtime.scheduler.list(user)).map((j) => j.id);
 
     await pushing;

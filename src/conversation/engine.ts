@@ -499,15 +499,7 @@ function fireReminder(turn: Turn, reminder: PlannedReminder): void {
         ...(turn.s.verdict === 'offer_meeting' ? [t(turn, 'reminder.eve.questions')] : []),
         t(turn, mode === 'online' ? 'reminder.eve.online' : 'reminder.eve.route'),
       ];
-      const title = t(turn, 'reminder.eve.title', vars);
-      turn.messages.push({
-        kind: 'card',
-        title,
-        summary: '',
-        sections: [{ heading: '', lines }],
-        altText: [title, ...lines.map((l) => `・${l}`)].join('\n'),
-      });
-      return;
+      return sayList(turn, t(turn, 'reminder.eve.title', vars), lines);
     }
     case 'before':
       say(turn, 'reminder.before.text', vars);
@@ -649,10 +641,8 @@ function ask(turn: Turn, id: string): void {
   turn.messages.push({ kind: 'choices', text: t(turn, question.prompt), choices, state: id });
 }
 
-function showTip(turn: Turn, id: string): void {
-  if (!turn.ctx.content.tips.some((tip) => tip.id === id)) return;
-  const title = t(turn, `tips.${id}.title`);
-  const lines = t(turn, `tips.${id}.body`).split('\n').filter(Boolean);
+/** A card of a title and bullet lines (tips, the evening-before checklist). */
+function sayList(turn: Turn, title: string, lines: string[]): void {
   turn.messages.push({
     kind: 'card',
     title,
@@ -660,6 +650,11 @@ function showTip(turn: Turn, id: string): void {
     sections: [{ heading: '', lines }],
     altText: [title, ...lines.map((l) => `・${l}`)].join('\n'),
   });
+}
+
+function showTip(turn: Turn, id: string): void {
+  if (!turn.ctx.content.tips.some((tip) => tip.id === id)) return;
+  sayList(turn, t(turn, `tips.${id}.title`), t(turn, `tips.${id}.body`).split('\n').filter(Boolean));
 }
 
 /** Labels (or a formatted date) of the user's answers, to quote them in reasons. */

@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import { loadAppContent } from '../../src/app-content.ts';
 import type { Content } from '../../src/conversation/content.ts';
 import { ConversationService, type EffectHandler } from '../../src/conversation/service.ts';
+import type { UserRef } from '../../src/conversation/types.ts';
 import type { Store } from '../../src/store/types.ts';
 
 let cached: Content | undefined;
@@ -29,4 +30,19 @@ export function createConversations(store: Store, options: { clock?: () => Date;
     defaults: { locale: 'ja', timeZone: 'Asia/Tokyo' },
     ...options,
   });
+}
+
+/** Taps through the diagnosis up to the meeting date the way a user would, then types `date`. */
+export async function giveMeeting(conversations: ConversationService, user: UserRef, date: string): Promise<void> {
+  await conversations.handle(user, { kind: 'start' });
+  for (const [state, value] of [
+    ['offer_notified', 'no'],
+    ['contact_from', 'hr'],
+    ['purpose', 'intent'],
+    ['first_choice', 'yes'],
+    ['other_status', 'none'],
+  ] as const) {
+    await conversations.handle(user, { kind: 'choice', state, value });
+  }
+  await conversations.handle(user, { kind: 'text', text: date });
 }
