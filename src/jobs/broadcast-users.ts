@@ -4,13 +4,14 @@
  * read at the freeze and again just before sending; whole records (HGETALL, every field
  * decoded) make that minutes of CPU, these few fields seconds.
  *
- * It reads the store's user hashes directly (keys.ts names them), so it must decode them as
- * redis-store.ts encodes them (each field JSON); test/broadcast-users.test.ts writes users
- * through the store and reads them back here, so a change of encoding fails that test.
+ * It reads the store's user hashes directly (keys.ts names them) and decodes each field with
+ * the store's own codec; test/broadcast-users.test.ts writes users through the store and
+ * reads them back here.
  */
 import type { Redis } from 'ioredis';
 import type { Channel } from '../conversation/types.ts';
 import type { RedisKeys } from '../store/keys.ts';
+import { decodeUserField } from '../store/redis-store.ts';
 import type { AudienceUser } from './broadcast-filter.ts';
 
 /** Where audiences come from: the store's users, or this faster reader of the same data. */
@@ -24,7 +25,7 @@ export type RecipientCheck = (channel: Channel, ids: readonly string[]) => Promi
 const FIELDS = ['locale', 'optedOut', 'blocked', 'unreachable', 'verdict', 'meetingAt'] as const;
 const FLAGS = ['optedOut', 'blocked', 'unreachable'] as const;
 
-const parse = (value: string | null): unknown => (value === null ? undefined : JSON.parse(value));
+const parse = (value: string | null): unknown => (value === null ? undefined : decodeUserField(value));
 
 /**
  * HMGET of the same fields from many hashes in one command, as one string: rows split by
@@ -87,7 +88,7 @@ export class AudienceReader implements AudienceSource {
 
   readonly stillWanted: RecipientCheck = async (channel, ids) => {
     const rows = await this.fields(channel, ids, ['locale', ...FLAGS]);
-    return rows.map(([locale, ...flags]) => locale !== null && flags.every((flag) => flag !== 'true'));
+    return rows.map(([locale, ...flags]) => locale !== null && flags.every((flag) => parse(flag) !== true));
   };
 
   private async fields(channel: Channel, ids: readonly string[], fields: readonly string[]): Promise<(string | null)[][]> {

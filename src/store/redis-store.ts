@@ -49,13 +49,25 @@ export function connectRedis(url: string, options: RedisOptions = {}): Redis {
   });
 }
 
+/**
+ * How one field of a user hash is stored (JSON, so types survive). Exported for readers
+ * that fetch single fields for speed (broadcast audiences): the encoding stays here.
+ */
+export function encodeUserField(value: unknown): string {
+  return JSON.stringify(value);
+}
+
+export function decodeUserField(stored: string): unknown {
+  return JSON.parse(stored);
+}
+
 function encodeUser(record: UserRecord): Record<string, string> {
-  return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, JSON.stringify(v)]));
+  return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, encodeUserField(v)]));
 }
 
 function decodeUser(hash: Record<string, string>): UserRecord | undefined {
   if (!hash.channel || !hash.id) return undefined;
-  return Object.fromEntries(Object.entries(hash).map(([k, v]) => [k, JSON.parse(v)])) as UserRecord;
+  return Object.fromEntries(Object.entries(hash).map(([k, v]) => [k, decodeUserField(v)])) as unknown as UserRecord;
 }
 
 export class RedisStore implements Store {
