@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { PROJECT_ROOT } from '../src/conversation/content.ts';
 import { broadcastKit, lineId, type BroadcastKit } from './support/broadcast.ts';
 import { redisUrl } from './support/redis.ts';
@@ -39,13 +39,6 @@ async function kill(child: ChildProcess): Promise<void> {
   children.delete(child);
 }
 
-async function until(check: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 describe('a broadcast whose worker is killed with SIGKILL', () => {
   it('resumes where it stopped: nobody gets the tip twice, nobody is skipped', { timeout: 90_000 }, async () => {
@@ -60,16 +53,16 @@ describe('a broadcast whose worker is killed with SIGKILL', () => {
     const { record } = await k.service.create({ staff: 'aiko', idempotencyKey: 'crash', source: { tipId: 'manners' }, filter: {} });
 
     // 1. Killed while freezing.
-    await until(async () => (await k.broadcasts.get(record.id))?.status !== 'scheduled');
+    await vi.waitUntil(async () => (await k.broadcasts.get(record.id))?.status !== 'scheduled', { timeout: 20_000, interval: 5 });
     const duringFreeze = (await k.broadcasts.get(record.id))!.status;
     await kill(worker);
     worker = await startWorkerProcess(k.fakeLine.url, k.prefix);
 
     // 2. Killed with a multicast on the wire: LINE delivered it, the worker never hears back.
-    await until(() => k.fakeLine.stats.accepted >= 5);
+    await vi.waitUntil(() => k.fakeLine.stats.accepted >= 5, { timeout: 20_000, interval: 5 });
     let held = false;
     k.fakeLine.holdNextAccepted(30_000, () => (held = true));
-    await until(() => held);
+    await vi.waitUntil(() => held, { timeout: 20_000, interval: 5 });
     await kill(worker);
     const midway = (await k.broadcasts.get(record.id))!;
     expect(midway.status).toBe('sending');

@@ -4,7 +4,7 @@
  * request costs what a user's tap costs). Checked here against the real runtime, cheaply.
  */
 import nock from 'nock';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../src/config.ts';
 import type { UserRef } from '../src/conversation/types.ts';
 import { createMetrics } from '../src/observability/metrics.ts';
@@ -34,7 +34,7 @@ beforeAll(async () => {
     LINE_DATA_API_BASE_URL: LINE_DATA_BASE,
   });
   runtime = await createRuntime({ config, logger: silentLogger, metrics: createMetrics() });
-  await until(async () => (await runtime.app.inject('/readyz')).statusCode === 200);
+  await vi.waitUntil(async () => (await runtime.app.inject('/readyz')).statusCode === 200, { timeout: 8000, interval: 25 });
 });
 
 afterAll(async () => {
@@ -60,13 +60,6 @@ async function send(next: () => SignedRequest, count: number): Promise<{ statuse
   return { statuses, users };
 }
 
-async function until(check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 8_000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 async function expectWalkedToReminders(channel: 'line' | 'slack', users: Set<string>): Promise<void> {
   for (const id of users) {
@@ -90,7 +83,7 @@ describe('benchmark webhook requests', () => {
     const { statuses, users } = await send(slackRequests(SIGNING_SECRET, 2), 2 * (SCRIPT_LENGTH - 1));
     expect(new Set(statuses)).toEqual(new Set([200]));
     const processed = async () => sample(await runtime.metrics.registry.metrics(), 'mendan_events_processed_total', { channel: 'slack' });
-    await until(async () => (await processed()) === 2 * (SCRIPT_LENGTH - 1));
+    await vi.waitUntil(async () => (await processed()) === 2 * (SCRIPT_LENGTH - 1), { timeout: 8000, interval: 25 });
     await expectWalkedToReminders('slack', users);
   });
 });

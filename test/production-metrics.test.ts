@@ -4,7 +4,7 @@
  * back from `/metrics` as text.
  */
 import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { signLineBody } from '../src/channels/line/signature.ts';
 import { loadConfig } from '../src/config.ts';
 import { createMetrics } from '../src/observability/metrics.ts';
@@ -40,17 +40,10 @@ async function start(role: 'web' | 'worker' | 'all'): Promise<Runtime> {
   });
   const runtime = await createRuntime({ config, logger: silentLogger, metrics: createMetrics() });
   cleanups.push(() => runtime.stop());
-  await until(async () => (await runtime.app.inject('/readyz')).statusCode === 200);
+  await vi.waitUntil(async () => (await runtime.app.inject('/readyz')).statusCode === 200, { timeout: 8000, interval: 25 });
   return runtime;
 }
 
-async function until(check: () => Promise<boolean> | boolean, timeoutMs = 8_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 function postLine(runtime: Runtime, events: unknown[], signature?: string) {
   const payload = webhookBody(events);
@@ -115,7 +108,7 @@ describe('/metrics', () => {
     expect(sample(text, 'mendan_webhook_duration_seconds_count', { channel: 'line', status: '200' })).toBe(2);
     const within = sample(text, 'mendan_webhook_duration_seconds_bucket', { channel: 'line', status: '200', le: '2.5' });
     expect(within).toBe(2);
-    await until(() => fakeSlack.methods().includes('chat.postMessage'));
+    await vi.waitUntil(() => fakeSlack.methods().includes('chat.postMessage'), { timeout: 8000, interval: 25 });
   });
 
   it('counts events processed and redeliveries dropped, on LINE and on Slack', async () => {
@@ -132,7 +125,7 @@ describe('/metrics', () => {
     await postSlack(runtime, slackEvent, { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' });
 
     // Slack's listener finishes after the ack; the event counts once its work is saved.
-    await until(async () => sample(await scrape(runtime), 'mendan_events_processed_total', { channel: 'slack' }) === 1);
+    await vi.waitUntil(async () => sample(await scrape(runtime), 'mendan_events_processed_total', { channel: 'slack' }) === 1, { timeout: 8000, interval: 25 });
     const text = await scrape(runtime);
     expect(sample(text, 'mendan_events_processed_total', { channel: 'line' })).toBe(2);
     expect(sample(text, 'mendan_events_duplicate_total', { channel: 'line' })).toBe(1);
@@ -149,9 +142,9 @@ describe('/metrics', () => {
     const runtime = await start('web');
 
     await postLine(runtime, [ev.text('U-err', 'こんにちは')]);
-    await until(() => line.replies().length === 2);
+    await vi.waitUntil(() => line.replies().length === 2, { timeout: 8000, interval: 25 });
     await postSlack(runtime, eventBody(dmEvent('U0ERR', 'こんにちは')));
-    await until(async () => sample(await scrape(runtime), 'mendan_platform_api_errors_total', { channel: 'slack' }) !== undefined);
+    await vi.waitUntil(async () => sample(await scrape(runtime), 'mendan_platform_api_errors_total', { channel: 'slack' }) !== undefined, { timeout: 8000, interval: 25 });
 
     const text = await scrape(runtime);
     expect(sample(text, 'mendan_platform_api_errors_total', { channel: 'line', code: '429' })).toBe(1);

@@ -5,7 +5,7 @@
  */
 import { Writable } from 'node:stream';
 import nock from 'nock';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { signLineBody } from '../src/channels/line/signature.ts';
 import { loadConfig } from '../src/config.ts';
 import type { UserRef } from '../src/conversation/types.ts';
@@ -51,7 +51,7 @@ beforeAll(async () => {
     LINE_DATA_API_BASE_URL: LINE_DATA_BASE,
   });
   runtime = await createRuntime({ config, logger, clock: clock.read, metrics: createMetrics() });
-  await until(async () => (await readyz()).statusCode === 200);
+  await vi.waitUntil(async () => (await readyz()).statusCode === 200, { timeout: 15_000, interval: 50 });
 }, 30_000);
 
 afterAll(async () => {
@@ -83,13 +83,6 @@ async function timed<T>(work: () => Promise<T>): Promise<{ result: T; ms: number
   return { result, ms: Date.now() - started };
 }
 
-async function until(check: () => Promise<boolean> | boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 async function metric(name: string, labels: Record<string, string> = {}): Promise<number> {
   return sample(await runtime.metrics.registry.metrics(), name, labels) ?? 0;
@@ -100,7 +93,7 @@ describe('a Redis outage', () => {
   it('turns webhooks and readiness to 503 quickly, and everything recovers when Redis is back, without a restart', async () => {
     // Healthy: a message is answered.
     expect((await post([ev.text('U-outage-1', 'こんにちは')])).statusCode).toBe(200);
-    await until(() => api.replies().length === 1);
+    await vi.waitUntil(() => api.replies().length === 1, { timeout: 15_000, interval: 50 });
 
     await server.kill();
 
@@ -125,19 +118,19 @@ describe('a Redis outage', () => {
 
     await server.restart();
 
-    await until(async () => (await readyz()).statusCode === 200, 20_000);
+    await vi.waitUntil(async () => (await readyz()).statusCode === 200, { timeout: 20_000, interval: 50 });
     expect((await readyz()).json()).toEqual({ status: 'ready', checks: { redis: true, reminderWorker: true, broadcastWorkers: true } });
     // Webhooks work again (Redis restarted empty, so this user starts afresh).
     expect((await post([ev.text('U-outage-2', 'こんにちは')])).statusCode).toBe(200);
-    await until(() => api.replies().length === 2);
+    await vi.waitUntil(() => api.replies().length === 2, { timeout: 15_000, interval: 50 });
 
     // And the reminder worker picks up jobs again: a reminder due in 3 s is pushed.
     clock.offset = JUST_BEFORE - Date.now();
     const user: UserRef = { channel: 'line', id: 'U-outage-reminder' };
     await giveMeeting(runtime.conversations, user, '12/3 14:00');
-    await until(() => api.pushes().some((p) => p.body.to === user.id), 20_000);
+    await vi.waitUntil(() => api.pushes().some((p) => p.body.to === user.id), { timeout: 20_000, interval: 50 });
     // The job counts once BullMQ has marked it completed, a moment after the push.
-    await until(async () => (await metric('mendan_reminders_total', { kind: 'before', outcome: 'sent' })) === 1);
+    await vi.waitUntil(async () => (await metric('mendan_reminders_total', { kind: 'before', outcome: 'sent' })) === 1, { timeout: 15_000, interval: 50 });
     expect(await metric('mendan_reminder_lateness_seconds_count')).toBe(1);
 
     // The outage is in the log once per connection, not once per reconnection attempt.

@@ -8,7 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { createLineChannel } from '../src/channels/line/index.ts';
 import { loadConfig } from '../src/config.ts';
 import { PROJECT_ROOT } from '../src/conversation/content.ts';
@@ -66,13 +66,6 @@ function startWorkerProcess(env: Record<string, string>): Promise<ChildProcess> 
   });
 }
 
-async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('a worker killed with SIGKILL mid-push', () => {
   it('is taken over by the next worker and the user gets the reminder once', async () => {
@@ -102,7 +95,7 @@ describe('a worker killed with SIGKILL mid-push', () => {
       LOCK_MS: String(lockMs),
     });
     // The reminder is due 2 s after start; the child pushes and hangs waiting for LINE.
-    await waitFor(() => line.delivered.length === 1);
+    await vi.waitUntil(() => line.delivered.length === 1, { timeout: 15_000, interval: 50 });
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
 
@@ -127,7 +120,7 @@ describe('a worker killed with SIGKILL mid-push', () => {
       await connection.quit();
     });
 
-    await waitFor(() => outcomes.length === 1);
+    await vi.waitUntil(() => outcomes.length === 1, { timeout: 15_000, interval: 50 });
     expect(outcomes).toEqual(['sent']);
     // Two requests reached "LINE" with one retry key; only the first was delivered.
     expect([...line.seen.values()]).toEqual([2]);

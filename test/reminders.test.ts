@@ -6,7 +6,7 @@
 import type { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_REMINDER_SETTINGS } from '../src/conversation/reminder-plan.ts';
 import type { ConversationService } from '../src/conversation/service.ts';
 import type { UserRef } from '../src/conversation/types.ts';
@@ -26,13 +26,6 @@ function shiftedClock(startIso: string) {
   return () => new Date(Date.now() + offset);
 }
 
-async function waitFor(check: () => boolean, timeoutMs = 8000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 interface Setup {
   store: RedisStore;
@@ -104,7 +97,7 @@ describe('reminders', () => {
     for (const user of users) await giveMeeting(s.conversations, user, '12/3 14:00');
     s.startWorker();
     s.startWorker();
-    await waitFor(() => s.outcomes.length === 3);
+    await vi.waitUntil(() => s.outcomes.length === 3, { timeout: 8000, interval: 25 });
     await new Promise((r) => setTimeout(r, 500));
     const pushes = s.api.pushes();
     expect(pushes.map((p) => p.body.to).sort()).toEqual(['U-r1', 'U-r2', 'U-r3']);
@@ -127,7 +120,7 @@ describe('reminders', () => {
     await new Promise((r) => setTimeout(r, 3500));
     expect(s.api.pushes()).toHaveLength(0);
     s.startWorker();
-    await waitFor(() => s.outcomes.length === 1);
+    await vi.waitUntil(() => s.outcomes.length === 1, { timeout: 8000, interval: 25 });
     expect(s.outcomes[0]?.outcome).toBe('sent');
     expect(s.api.pushes().map((p) => p.body.to)).toEqual(['U-restart']);
   });
@@ -156,7 +149,7 @@ describe('reminders', () => {
     await giveMeeting(s.conversations, user, '12/3 14:00');
     await s.store.users.update(user, { unreachable: true });
     s.startWorker();
-    await waitFor(() => s.outcomes.length === 1);
+    await vi.waitUntil(() => s.outcomes.length === 1, { timeout: 8000, interval: 25 });
     expect(s.outcomes[0]?.outcome).toBe('blocked');
     expect(s.api.pushes()).toHaveLength(0);
   });
@@ -170,7 +163,7 @@ describe('reminders', () => {
       { kind: 'before', at: new Date(Date.parse(JUST_BEFORE) + 1000).toISOString(), meetingAt: '2026-12-03T05:00:00.000Z' },
     ]);
     s.startWorker();
-    await waitFor(() => s.outcomes.length === 1);
+    await vi.waitUntil(() => s.outcomes.length === 1, { timeout: 8000, interval: 25 });
     expect(s.outcomes[0]?.outcome).toBe('stale');
     expect(s.api.pushes()).toHaveLength(0);
   });
