@@ -111,7 +111,7 @@ export class ConversationService {
         { user: userTag(user), input: input.kind, state: session.state, effects: effects.map((e) => e.type) },
         'conversation step',
       );
-      await this.syncUserRecord(user, session);
+      await this.syncUserRecord(user, session, current?.value);
       for (const handler of this.effectHandlers) await handler(user, effects, session);
       return { session, messages, effects };
     }
@@ -125,15 +125,24 @@ export class ConversationService {
     return Math.max(this.options.sessionTtlSeconds, untilReminder);
   }
 
-  /** Keeps the user record (audiences, reminders) in step with the session. */
-  private async syncUserRecord(user: UserRef, session: Session): Promise<void> {
+  /**
+   * Keeps the user record (audiences, reminders) in step with the session. Most steps change
+   * nothing it holds (a question answered, help asked); those skip the write.
+   */
+  private async syncUserRecord(user: UserRef, session: Session, previous: Session | undefined): Promise<void> {
+    const patch = this.recordFields(session);
+    if (previous && JSON.stringify(this.recordFields(previous)) === JSON.stringify(patch)) return;
+    await this.options.store.users.update(user, patch);
+  }
+
+  private recordFields(session: Session) {
     const meeting = meetingAt(this.options.content.flow, session.answers);
-    await this.options.store.users.update(user, {
+    return {
       locale: session.locale,
       timeZone: session.timeZone,
       optedOut: session.optedOut,
       verdict: session.verdict ?? null,
       meetingAt: meeting ? meeting.toISOString() : null,
-    });
+    };
   }
 }
