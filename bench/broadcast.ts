@@ -22,12 +22,12 @@ import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { loadAppContent } from '../src/app-content.ts';
 import { createLineMulticaster } from '../src/channels/line/multicast.ts';
-import { BroadcastQueues } from '../src/jobs/broadcast-queues.ts';
-import { BroadcastService } from '../src/jobs/broadcast-service.ts';
-import { BroadcastStore } from '../src/jobs/broadcast-store.ts';
-import { AudienceReader } from '../src/jobs/broadcast-users.ts';
-import { createBroadcastWorkers } from '../src/jobs/broadcast-worker.ts';
-import type { BroadcastRecord } from '../src/jobs/broadcast-record.ts';
+import { BroadcastQueues } from '../src/jobs/broadcast/queues.ts';
+import { BroadcastService } from '../src/jobs/broadcast/service.ts';
+import { BroadcastStore } from '../src/store/broadcasts.ts';
+import { AudienceReader } from '../src/store/audience-reader.ts';
+import { createBroadcastWorkers } from '../src/jobs/broadcast/worker.ts';
+import type { BroadcastRecord } from '../src/jobs/broadcast/record.ts';
 import { RedisStore } from '../src/store/redis-store.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));

@@ -4,8 +4,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { multicastRetryKey } from '../src/channels/line/multicast.ts';
-import { deliverChunk } from '../src/jobs/broadcast-delivery.ts';
-import { freezeAudience } from '../src/jobs/broadcast-freeze.ts';
+import { deliverChunk } from '../src/jobs/broadcast/delivery.ts';
+import { freezeAudience } from '../src/jobs/broadcast/freeze.ts';
 import { broadcastKit, lineId, seedUsers, type BroadcastKit, type KitOptions } from './support/broadcast.ts';
 import { content } from './support/conversation.ts';
 import { dmOf } from './support/slack.ts';

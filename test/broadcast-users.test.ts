@@ -4,7 +4,7 @@
  * tests fail instead of broadcasts quietly reaching the wrong people.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { AudienceReader } from '../src/jobs/broadcast-users.ts';
+import { AudienceReader } from '../src/store/audience-reader.ts';
 import { createRedisStore, deletePrefix, uniquePrefix } from './support/redis.ts';
 
 const prefix = uniquePrefix('audience-reader');

@@ -14,8 +14,8 @@ import { loadConfig } from '../src/config.ts';
 import { PROJECT_ROOT } from '../src/conversation/content.ts';
 import { DEFAULT_REMINDER_SETTINGS } from '../src/conversation/reminder-plan.ts';
 import type { UserRef } from '../src/conversation/types.ts';
-import { ReminderScheduler } from '../src/jobs/reminder-scheduler.ts';
-import { createReminderWorker, type ReminderOutcome } from '../src/jobs/reminder-worker.ts';
+import { ReminderScheduler } from '../src/jobs/reminders/scheduler.ts';
+import { createReminderWorker, type ReminderOutcome } from '../src/jobs/reminders/worker.ts';
 import { content, createConversations, silentLogger } from './support/conversation.ts';
 import { createRedisStore, deletePrefix, redisUrl, uniquePrefix } from './support/redis.ts';
 

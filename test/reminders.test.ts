@@ -10,9 +10,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { DEFAULT_REMINDER_SETTINGS } from '../src/conversation/reminder-plan.ts';
 import type { ConversationService } from '../src/conversation/service.ts';
 import type { UserRef } from '../src/conversation/types.ts';
-import { reminderJobId } from '../src/jobs/job-ids.ts';
-import { ReminderScheduler } from '../src/jobs/reminder-scheduler.ts';
-import { createReminderWorker, type ReminderOutcome } from '../src/jobs/reminder-worker.ts';
+import { reminderJobId } from '../src/jobs/reminders/job-ids.ts';
+import { ReminderScheduler } from '../src/jobs/reminders/scheduler.ts';
+import { createReminderWorker, type ReminderOutcome } from '../src/jobs/reminders/worker.ts';
 import type { RedisStore } from '../src/store/redis-store.ts';
 import { createConversations, giveMeeting, silentLogger } from './support/conversation.ts';
 import { fakeLineApi, lineHarness, type LineHarness } from './support/line.ts';

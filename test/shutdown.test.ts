@@ -14,7 +14,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { signLineBody } from '../src/channels/line/signature.ts';
 import { loadConfig } from '../src/config.ts';
 import type { UserRef } from '../src/conversation/types.ts';
-import { REMINDER_QUEUE } from '../src/jobs/reminder-scheduler.ts';
+import { REMINDER_QUEUE } from '../src/jobs/reminders/scheduler.ts';
 import { createMetrics } from '../src/observability/metrics.ts';
 import { createRuntime } from '../src/runtime.ts';
 import { giveMeeting, silentLogger } from './support/conversation.ts';

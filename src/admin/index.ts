@@ -6,7 +6,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import type { Content } from '../conversation/content.ts';
-import type { BroadcastService } from '../jobs/broadcast-service.ts';
+import type { BroadcastService } from '../jobs/broadcast/service.ts';
 import type { RedisStore } from '../store/redis-store.ts';
 import { AuditLog } from './audit.ts';
 import { parseAdminTokens } from './auth.ts';

@@ -11,7 +11,7 @@ import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyRequest 
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Content } from '../conversation/content.ts';
-import { BroadcastError, type BroadcastErrorCode, type BroadcastService } from '../jobs/broadcast-service.ts';
+import { BroadcastError, type BroadcastErrorCode, type BroadcastService } from '../jobs/broadcast/service.ts';
 import type { AuditLog } from './audit.ts';
 import { authenticate, type StaffToken } from './auth.ts';
 import { pageRoutes } from './page-routes.ts';

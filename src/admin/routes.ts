@@ -8,8 +8,8 @@ import { renderMessages } from '../channels/line/render.ts';
 import { renderMessage } from '../channels/slack/blocks.ts';
 import type { Content } from '../conversation/content.ts';
 import { LOCALES, VERDICTS } from '../conversation/types.ts';
-import { listTips } from '../jobs/broadcast-content.ts';
-import type { BroadcastService, BroadcastSource } from '../jobs/broadcast-service.ts';
+import { listTips } from '../jobs/broadcast/content.ts';
+import type { BroadcastService, BroadcastSource } from '../jobs/broadcast/service.ts';
 import type { AuditLog } from './audit.ts';
 import {
   audienceCountsSchema,

@@ -7,10 +7,10 @@ import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { loadAppContent } from '../../src/app-content.ts';
 import { createLineMulticaster } from '../../src/channels/line/multicast.ts';
-import { BroadcastQueues } from '../../src/jobs/broadcast-queues.ts';
-import { BroadcastStore } from '../../src/jobs/broadcast-store.ts';
-import { AudienceReader } from '../../src/jobs/broadcast-users.ts';
-import { createBroadcastWorkers } from '../../src/jobs/broadcast-worker.ts';
+import { BroadcastQueues } from '../../src/jobs/broadcast/queues.ts';
+import { BroadcastStore } from '../../src/store/broadcasts.ts';
+import { AudienceReader } from '../../src/store/audience-reader.ts';
+import { createBroadcastWorkers } from '../../src/jobs/broadcast/worker.ts';
 import { RedisStore } from '../../src/store/redis-store.ts';
 
 const env = process.env;

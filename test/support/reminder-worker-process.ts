@@ -10,7 +10,7 @@ import { createLineChannel } from '../../src/channels/line/index.ts';
 import { loadConfig } from '../../src/config.ts';
 import { DEFAULT_REMINDER_SETTINGS } from '../../src/conversation/reminder-plan.ts';
 import { ConversationService } from '../../src/conversation/service.ts';
-import { createReminderWorker } from '../../src/jobs/reminder-worker.ts';
+import { createReminderWorker } from '../../src/jobs/reminders/worker.ts';
 import { RedisStore } from '../../src/store/redis-store.ts';
 
 const env = process.env;

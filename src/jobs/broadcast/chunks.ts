@@ -4,9 +4,9 @@
  * channel; a chunk's name gives its job id and its LINE retry key, so a retried or
  * re-enqueued chunk is recognised wherever it turns up again. Pure.
  */
-import { LINE_LIMITS } from '../channels/line/limits.ts';
-import { LOCALES, type Locale } from '../conversation/types.ts';
-import { BROADCAST_CHANNELS, type BroadcastChannel } from './broadcast-filter.ts';
+import { LINE_LIMITS } from '../../channels/line/limits.ts';
+import { LOCALES, type Locale } from '../../conversation/types.ts';
+import { BROADCAST_CHANNELS, type BroadcastChannel } from './filter.ts';
 
 export const CHUNK_SIZE: Record<BroadcastChannel, number> = { line: LINE_LIMITS.multicastRecipients, slack: 1 };
 

@@ -4,12 +4,12 @@
  * skipped (checked right before sending). Failures worth another try are thrown, so the
  * job retries; on the last attempt they count as failed instead.
  */
-import type { LineMulticaster } from '../channels/line/multicast.ts';
-import type { ChannelSender } from '../channels/types.ts';
-import type { Outbound } from '../conversation/types.ts';
-import { chunkName, type Chunk } from './broadcast-chunks.ts';
-import type { ChunkOutcome } from './broadcast-store.ts';
-import type { RecipientCheck } from './broadcast-users.ts';
+import type { LineMulticaster } from '../../channels/line/multicast.ts';
+import type { ChannelSender } from '../../channels/types.ts';
+import type { Outbound } from '../../conversation/types.ts';
+import { chunkName, type Chunk } from './chunks.ts';
+import type { ChunkOutcome } from '../../store/broadcasts.ts';
+import type { RecipientCheck } from '../../store/audience-reader.ts';
 
 export interface ChunkSenders {
   line?: LineMulticaster;

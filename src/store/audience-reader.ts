@@ -10,9 +10,9 @@
  */
 import type { Redis } from 'ioredis';
 import type { Channel } from '../conversation/types.ts';
-import type { RedisKeys } from '../store/keys.ts';
-import { decodeUserField } from '../store/redis-store.ts';
-import type { AudienceUser } from './broadcast-filter.ts';
+import type { RedisKeys } from './keys.ts';
+import { decodeUserField } from './redis-store.ts';
+import type { AudienceUser } from '../jobs/broadcast/filter.ts';
 
 /** Where audiences come from: the store's users, or this faster reader of the same data. */
 export interface AudienceSource {

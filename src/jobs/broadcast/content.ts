@@ -4,9 +4,9 @@
  * stays plain text. Fixed when the broadcast is created, so a content deploy in the
  * middle of a broadcast does not split the audience between two versions. Pure.
  */
-import type { Content } from '../conversation/content.ts';
-import { translate } from '../conversation/i18n.ts';
-import { LOCALES, type Locale, type Outbound } from '../conversation/types.ts';
+import type { Content } from '../../conversation/content.ts';
+import { translate } from '../../conversation/i18n.ts';
+import { LOCALES, type Locale, type Outbound } from '../../conversation/types.ts';
 
 export type BroadcastMessages = Record<Locale, Outbound>;
 export type LocalizedText = Record<Locale, string>;

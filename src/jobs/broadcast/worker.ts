@@ -12,16 +12,16 @@
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { Locale } from '../conversation/types.ts';
-import type { Metrics } from '../observability/metrics.ts';
-import type { RedisKeys } from '../store/keys.ts';
-import type { BroadcastMessages } from './broadcast-content.ts';
-import { deliverChunk, RateLimited, type ChunkSenders } from './broadcast-delivery.ts';
-import type { BroadcastChannel } from './broadcast-filter.ts';
-import { freezeAudience } from './broadcast-freeze.ts';
-import { BROADCAST_START_QUEUE, broadcastQueueName, type BroadcastQueues, type ChunkJobData, type StartJobData } from './broadcast-queues.ts';
-import type { BroadcastStore } from './broadcast-store.ts';
-import type { AudienceReader } from './broadcast-users.ts';
+import type { Locale } from '../../conversation/types.ts';
+import type { Metrics } from '../../observability/metrics.ts';
+import type { RedisKeys } from '../../store/keys.ts';
+import type { BroadcastMessages } from './content.ts';
+import { deliverChunk, RateLimited, type ChunkSenders } from './delivery.ts';
+import type { BroadcastChannel } from './filter.ts';
+import { freezeAudience } from './freeze.ts';
+import { BROADCAST_START_QUEUE, broadcastQueueName, type BroadcastQueues, type ChunkJobData, type StartJobData } from './queues.ts';
+import type { BroadcastStore } from '../../store/broadcasts.ts';
+import type { AudienceReader } from '../../store/audience-reader.ts';
 
 export interface BroadcastWorkerOptions {
   /** BullMQ workers block on their connection: give them one of their own (maxRetriesPerRequest: null). */

@@ -5,15 +5,15 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Content } from '../conversation/content.ts';
-import type { Locale } from '../conversation/types.ts';
-import { scanAudience } from './broadcast-audience.ts';
-import { textMessages, tipMessages, type BroadcastMessages, type LocalizedText } from './broadcast-content.ts';
-import type { AudienceCounts, AudienceFilter, BroadcastChannel } from './broadcast-filter.ts';
-import type { BroadcastQueues } from './broadcast-queues.ts';
-import type { BroadcastRecord } from './broadcast-record.ts';
-import type { BroadcastStore } from './broadcast-store.ts';
-import type { AudienceSource } from './broadcast-users.ts';
+import type { Content } from '../../conversation/content.ts';
+import type { Locale } from '../../conversation/types.ts';
+import { scanAudience } from './audience.ts';
+import { textMessages, tipMessages, type BroadcastMessages, type LocalizedText } from './content.ts';
+import type { AudienceCounts, AudienceFilter, BroadcastChannel } from './filter.ts';
+import type { BroadcastQueues } from './queues.ts';
+import type { BroadcastRecord } from './record.ts';
+import type { BroadcastStore } from '../../store/broadcasts.ts';
+import type { AudienceSource } from '../../store/audience-reader.ts';
 
 export type BroadcastErrorCode =
   | 'not_found'

@@ -8,9 +8,9 @@
  */
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { RedisKeys } from '../store/keys.ts';
-import { chunkName, type ChunkCounts } from './broadcast-chunks.ts';
-import { BROADCAST_CHANNELS, type BroadcastChannel } from './broadcast-filter.ts';
+import type { RedisKeys } from '../../store/keys.ts';
+import { chunkName, type ChunkCounts } from './chunks.ts';
+import { BROADCAST_CHANNELS, type BroadcastChannel } from './filter.ts';
 
 export const BROADCAST_START_QUEUE = 'broadcast-start';
 export const broadcastQueueName = (channel: BroadcastChannel): string => `broadcast-${channel}`;

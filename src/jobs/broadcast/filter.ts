@@ -4,8 +4,8 @@
  * and the last check before each send.
  */
 import { z } from 'zod';
-import { LOCALES, VERDICTS, type Locale } from '../conversation/types.ts';
-import type { UserRecord } from '../store/types.ts';
+import { LOCALES, VERDICTS, type Locale } from '../../conversation/types.ts';
+import type { UserRecord } from '../../store/types.ts';
 
 /** The parts of a user record audiences look at. */
 export type AudienceUser = Pick<UserRecord, 'channel' | 'id' | 'locale' | 'optedOut' | 'blocked' | 'unreachable' | 'verdict' | 'meetingAt'>;

@@ -4,9 +4,9 @@
  * Redis rehashes), so each candidate is first added to a scratch set on Redis and counted
  * only if it was new there: exact counts and no double send, in constant process memory.
  */
-import type { Locale } from '../conversation/types.ts';
-import { BROADCAST_CHANNELS, classify, emptyCounts, localeOf, tally, type AudienceCounts, type AudienceFilter, type AudienceUser, type BroadcastChannel } from './broadcast-filter.ts';
-import type { AudienceSource } from './broadcast-users.ts';
+import type { Locale } from '../../conversation/types.ts';
+import { BROADCAST_CHANNELS, classify, emptyCounts, localeOf, tally, type AudienceCounts, type AudienceFilter, type AudienceUser, type BroadcastChannel } from './filter.ts';
+import type { AudienceSource } from '../../store/audience-reader.ts';
 
 export interface Recipient {
   channel: BroadcastChannel;

@@ -4,10 +4,10 @@
  * script, so any number of API instances and workers can act on a broadcast at once.
  */
 import type { Redis } from 'ioredis';
-import type { RedisKeys } from '../store/keys.ts';
-import { chunkName, decodeChunk, encodeChunk, type Chunk, type ChunkCounts } from './broadcast-chunks.ts';
-import type { BroadcastChannel, AudienceCounts } from './broadcast-filter.ts';
-import { decodeRecord, encodeNew, type BroadcastRecord, type BroadcastStatus, type NewBroadcast } from './broadcast-record.ts';
+import type { RedisKeys } from './keys.ts';
+import { chunkName, decodeChunk, encodeChunk, type Chunk, type ChunkCounts } from '../jobs/broadcast/chunks.ts';
+import type { BroadcastChannel, AudienceCounts } from '../jobs/broadcast/filter.ts';
+import { decodeRecord, encodeNew, type BroadcastRecord, type BroadcastStatus, type NewBroadcast } from '../jobs/broadcast/record.ts';
 
 /** Frozen chunks and done markers outlive any job retry; then they go. */
 const WORK_TTL_SECONDS = 30 * 86_400;

@@ -6,14 +6,14 @@
 import { DelayedError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { ChannelSender } from '../channels/types.ts';
-import { deliveryDecision, type ReminderSettings } from '../conversation/reminder-plan.ts';
-import type { ConversationService } from '../conversation/service.ts';
-import type { Channel, Outbound } from '../conversation/types.ts';
-import { userTag } from '../observability/logger.ts';
-import type { RedisKeys } from '../store/keys.ts';
-import type { Store } from '../store/types.ts';
-import { REMINDER_QUEUE, type ReminderJobData } from './reminder-scheduler.ts';
+import type { ChannelSender } from '../../channels/types.ts';
+import { deliveryDecision, type ReminderSettings } from '../../conversation/reminder-plan.ts';
+import type { ConversationService } from '../../conversation/service.ts';
+import type { Channel, Outbound } from '../../conversation/types.ts';
+import { userTag } from '../../observability/logger.ts';
+import type { RedisKeys } from '../../store/keys.ts';
+import type { Store } from '../../store/types.ts';
+import { REMINDER_QUEUE, type ReminderJobData } from './scheduler.ts';
 
 export type ReminderOutcome = 'sent' | 'stale' | 'dropped' | 'blocked' | 'no-channel';
 

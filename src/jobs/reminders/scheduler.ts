@@ -6,11 +6,11 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { PlannedReminder } from '../conversation/reminder-plan.ts';
-import type { EffectHandler } from '../conversation/service.ts';
-import type { UserRef } from '../conversation/types.ts';
-import { userTag } from '../observability/logger.ts';
-import type { RedisKeys } from '../store/keys.ts';
+import type { PlannedReminder } from '../../conversation/reminder-plan.ts';
+import type { EffectHandler } from '../../conversation/service.ts';
+import type { UserRef } from '../../conversation/types.ts';
+import { userTag } from '../../observability/logger.ts';
+import type { RedisKeys } from '../../store/keys.ts';
 import { reminderJobId } from './job-ids.ts';
 
 export const REMINDER_QUEUE = 'reminders';

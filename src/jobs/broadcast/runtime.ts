@@ -5,19 +5,19 @@
  */
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { lineEnabled } from '../channels/line/index.ts';
-import { createLineMulticaster } from '../channels/line/multicast.ts';
-import type { ChannelSender } from '../channels/types.ts';
-import type { Config } from '../config.ts';
-import type { Content } from '../conversation/content.ts';
-import type { Metrics } from '../observability/metrics.ts';
-import type { RedisStore } from '../store/redis-store.ts';
-import type { BroadcastChannel } from './broadcast-filter.ts';
-import { BroadcastQueues } from './broadcast-queues.ts';
-import { BroadcastService } from './broadcast-service.ts';
-import { BroadcastStore } from './broadcast-store.ts';
-import { createBroadcastWorkers, type BroadcastWorkers } from './broadcast-worker.ts';
-import { AudienceReader } from './broadcast-users.ts';
+import { lineEnabled } from '../../channels/line/index.ts';
+import { createLineMulticaster } from '../../channels/line/multicast.ts';
+import type { ChannelSender } from '../../channels/types.ts';
+import type { Config } from '../../config.ts';
+import type { Content } from '../../conversation/content.ts';
+import type { Metrics } from '../../observability/metrics.ts';
+import type { RedisStore } from '../../store/redis-store.ts';
+import type { BroadcastChannel } from './filter.ts';
+import { BroadcastQueues } from './queues.ts';
+import { BroadcastService } from './service.ts';
+import { BroadcastStore } from '../../store/broadcasts.ts';
+import { createBroadcastWorkers, type BroadcastWorkers } from './worker.ts';
+import { AudienceReader } from '../../store/audience-reader.ts';
 
 export interface BroadcastingDeps {
   config: Config;

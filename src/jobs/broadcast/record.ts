@@ -5,9 +5,9 @@
  * Life cycle: scheduled -> freezing -> sending -> done, or cancelled from any of the first
  * three. An empty audience goes from freezing straight to done.
  */
-import type { BroadcastMessages } from './broadcast-content.ts';
-import type { ChunkCounts } from './broadcast-chunks.ts';
-import type { AudienceCounts, AudienceFilter } from './broadcast-filter.ts';
+import type { BroadcastMessages } from './content.ts';
+import type { ChunkCounts } from './chunks.ts';
+import type { AudienceCounts, AudienceFilter } from './filter.ts';
 
 export const BROADCAST_STATUSES = ['scheduled', 'freezing', 'sending', 'done', 'cancelled'] as const;
 export type BroadcastStatus = (typeof BROADCAST_STATUSES)[number];

@@ -4,11 +4,11 @@
  * number and only the newest run may publish, so a run that crashed or stalled half way
  * leaves nothing that is ever sent, and a rerun rebuilds the whole audience from scratch.
  */
-import type { Locale } from '../conversation/types.ts';
-import { scanAudience } from './broadcast-audience.ts';
-import { ChunkBuilder, type Chunk } from './broadcast-chunks.ts';
-import type { BroadcastStore } from './broadcast-store.ts';
-import type { AudienceSource } from './broadcast-users.ts';
+import type { Locale } from '../../conversation/types.ts';
+import { scanAudience } from './audience.ts';
+import { ChunkBuilder, type Chunk } from './chunks.ts';
+import type { BroadcastStore } from '../../store/broadcasts.ts';
+import type { AudienceSource } from '../../store/audience-reader.ts';
 
 export interface FreezeDeps {
   users: AudienceSource;

@@ -1,7 +1,7 @@
 /** Deterministic ids: the same reminder always maps to the same job, and so to the same push retry key. */
 import { createHash } from 'node:crypto';
-import type { PlannedReminder } from '../conversation/reminder-plan.ts';
-import type { UserRef } from '../conversation/types.ts';
+import type { PlannedReminder } from '../../conversation/reminder-plan.ts';
+import type { UserRef } from '../../conversation/types.ts';
 
 function digest(text: string): string {
   return createHash('sha256').update(text).digest('hex');
