@@ -32,6 +32,26 @@ export function redisKeys(prefix: string) {
     adminAudit: `${prefix}admin:audit`,
     /** Namespace of the admin API's rate-limit counters. */
     adminRateLimit: `${prefix}admin:ratelimit:`,
+    /** Hash of one advisor handoff (src/handoff/): who, status, who took it, the Slack thread. */
+    handoff: (id: string) => `${prefix}handoff:${id}`,
+    /** Hash message id -> message, and the list of message ids in order, of one handoff. */
+    handoffMessages: (id: string) => `${prefix}handoff:${id}:messages`,
+    handoffOrder: (id: string) => `${prefix}handoff:${id}:order`,
+    /** Sorted set of handoff ids by creation time (the staff inbox). */
+    handoffs: `${prefix}handoffs`,
+    /** The id of a user's handoff that is not ended yet. */
+    handoffActive: (u: UserRef) => `${prefix}handoff-active:${user(u)}`,
+    /** Set of every handoff id of a user (deleted with their data). */
+    handoffsOf: (u: UserRef) => `${prefix}handoffs-of:${user(u)}`,
+    /** The handoff whose staff-channel message is `ts` (its thread is the conversation). */
+    handoffThread: (channel: string, ts: string) => `${prefix}handoff-thread:${channel}:${ts}`,
+    /**
+     * Insights counters (src/store/insights.ts): a hash per day of the deployment's time zone
+     * (metric -> count, no personal data) and the broadcasts of the last day, for opt-out
+     * attribution. One hash tag, so a script may touch both on a Redis Cluster.
+     */
+    insightsDay: (day: string) => `${prefix}{insights}:day:${day}`,
+    insightsRecentBroadcasts: `${prefix}{insights}:recent-broadcasts`,
     /** Keys that belong to one user, deleted together on request. */
     ownedBy: (u: UserRef) => [`${prefix}session:${user(u)}`, `${prefix}user:${user(u)}`, `${prefix}reminders:${user(u)}`],
   };
