@@ -24,10 +24,9 @@ import { loadAppContent } from '../src/app-content.ts';
 import { createLineMulticaster } from '../src/channels/line/multicast.ts';
 import { BroadcastQueues } from '../src/jobs/broadcast/queues.ts';
 import { BroadcastService } from '../src/jobs/broadcast/service.ts';
-import { BroadcastStore } from '../src/store/broadcasts.ts';
-import { AudienceReader } from '../src/store/audience-reader.ts';
 import { createBroadcastWorkers } from '../src/jobs/broadcast/worker.ts';
 import type { BroadcastRecord } from '../src/jobs/broadcast/record.ts';
+import { redisKeys } from '../src/store/keys.ts';
 import { RedisStore } from '../src/store/redis-store.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -59,25 +58,23 @@ export async function runBroadcastBench(): Promise<Record<string, unknown>> {
     // Excluded users on top, so the audience is exactly `users` after the exclusions.
     const excluded = Math.ceil(users / 100);
     const seedStarted = Date.now();
-    await seedUsers(redisUrl, store, users, excluded);
+    await seedUsers(redisUrl, prefix, store, users, excluded);
     const seedMs = Date.now() - seedStarted;
 
     const logger = pino({ level: 'warn' });
     const content = loadAppContent();
-    const broadcasts = new BroadcastStore(store.redis, store.keys);
-    const queues = new BroadcastQueues({ connection: store.redis, keys: store.keys });
+    const { broadcasts, audience: reader } = store;
+    const queues = new BroadcastQueues(store.queueConnection());
     cleanups.push(() => queues.close());
-    const reader = new AudienceReader(store.redis, store.keys);
     const service = new BroadcastService({ users: reader, broadcasts, queues, content, channels: ['line'], fallbackLocale: 'ja', logger, freezeWaitMs: 0 });
     const line = createLineMulticaster({
       config: { LINE_CHANNEL_ACCESS_TOKEN: TOKEN, LINE_API_BASE_URL: fake.url, LINE_DATA_API_BASE_URL: fake.url, DEFAULT_TIME_ZONE: 'Asia/Tokyo' },
       catalog: content.catalog,
       logger,
     });
-    const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
+    const bull = store.workerConnection();
     const workers = createBroadcastWorkers({
-      connection,
-      keys: store.keys,
+      bull,
       users: reader,
       broadcasts,
       queues,
@@ -88,7 +85,6 @@ export async function runBroadcastBench(): Promise<Record<string, unknown>> {
     });
     cleanups.push(async () => {
       await workers.close();
-      await connection.quit();
     });
 
     const rssBefore = process.memoryUsage.rss();
@@ -173,9 +169,9 @@ function printTable(result: Record<string, unknown>): void {
 const lineId = (n: number) => `U${n.toString(16).padStart(32, '0')}`;
 
 /** Seeds in a child process (see seed-users-process.ts), then reads a sample back through the store. */
-async function seedUsers(redisUrl: string, store: RedisStore, audience: number, excluded: number): Promise<void> {
+async function seedUsers(redisUrl: string, prefix: string, store: RedisStore, audience: number, excluded: number): Promise<void> {
   const child = fork(path.join(HERE, 'seed-users-process.ts'), [], {
-    env: { PATH: process.env.PATH ?? '', REDIS_URL: redisUrl, REDIS_PREFIX: store.keys.prefix, AUDIENCE: String(audience), EXCLUDED: String(excluded) },
+    env: { PATH: process.env.PATH ?? '', REDIS_URL: redisUrl, REDIS_PREFIX: prefix, AUDIENCE: String(audience), EXCLUDED: String(excluded) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const code = await new Promise<number | null>((resolve, reject) => {
@@ -187,7 +183,9 @@ async function seedUsers(redisUrl: string, store: RedisStore, audience: number, 
   if (sample?.locale !== 'en' || sample.optedOut !== false || sample.id !== lineId(5)) {
     throw new Error(`seeded users do not read back through the store (${JSON.stringify(sample)}); update bench/seed-users-process.ts to the store's encoding`);
   }
-  if ((await store.redis.scard(store.keys.usersOf('line'))) !== audience + excluded) throw new Error('seeding wrote the wrong number of users');
+  const redis = new Redis(redisUrl);
+  const seeded = await redis.scard(redisKeys(prefix).usersOf('line')).finally(() => redis.quit());
+  if (seeded !== audience + excluded) throw new Error('seeding wrote the wrong number of users');
 }
 
 async function startFakeLine(limit: number, cleanups: (() => Promise<unknown> | void)[]): Promise<{ url: string; stats(): Promise<FakeLineStats> }> {

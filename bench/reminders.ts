@@ -19,6 +19,7 @@ import { ConversationService } from '../src/conversation/service.ts';
 import type { UserRef } from '../src/conversation/types.ts';
 import { ReminderScheduler } from '../src/jobs/reminders/scheduler.ts';
 import { createReminderWorker } from '../src/jobs/reminders/worker.ts';
+import { redisKeys } from '../src/store/keys.ts';
 import { RedisStore } from '../src/store/redis-store.ts';
 import { giveMeeting } from '../test/support/conversation.ts';
 import { startRedisServer, type RedisServer } from '../test/support/redis-server.ts';
@@ -53,7 +54,7 @@ export async function runReminderBench(options: ReminderBenchOptions = {}): Prom
 async function measureMemory(server: RedisServer, count: number) {
   const admin = new Redis(server.url);
   const store = new RedisStore({ url: server.url, prefix: PREFIX, sessionTtlSeconds: 30 * 86_400 });
-  const scheduler = new ReminderScheduler({ connection: store.redis, keys: store.keys, logger });
+  const scheduler = new ReminderScheduler({ bull: store.queueConnection(), index: store.reminderIndex, logger });
   try {
     const start = Date.now() + 86_400_000;
     const reminderOf = (i: number): PlannedReminder => {
@@ -72,11 +73,12 @@ async function measureMemory(server: RedisServer, count: number) {
 
     const after = await usedMemory(admin);
     const user = benchUser(1);
-    const [jobId] = Object.keys(await admin.hgetall(store.keys.reminderJobs(user)));
-    const delayed = `${store.keys.queuePrefix}:reminders:delayed`;
+    const keys = redisKeys(PREFIX);
+    const [jobId] = Object.keys(await admin.hgetall(keys.reminderJobs(user)));
+    const delayed = `${keys.queuePrefix}:reminders:delayed`;
     const sample = {
-      jobHashBytes: await admin.memory('USAGE', `${store.keys.queuePrefix}:reminders:${jobId}`),
-      userIndexHashBytes: await admin.memory('USAGE', store.keys.reminderJobs(user)),
+      jobHashBytes: await admin.memory('USAGE', `${keys.queuePrefix}:reminders:${jobId}`),
+      userIndexHashBytes: await admin.memory('USAGE', keys.reminderJobs(user)),
       delayedSetBytesPerEntry: Math.round(((await admin.memory('USAGE', delayed, 'SAMPLES', '0')) ?? 0) / (await admin.zcard(delayed))),
     };
     return {
@@ -113,7 +115,7 @@ async function measureLateness(server: RedisServer, count: number) {
   });
   const content = loadAppContent();
   const store = new RedisStore({ url: server.url, prefix: PREFIX, sessionTtlSeconds: 30 * 86_400, clock: now });
-  const scheduler = new ReminderScheduler({ connection: store.redis, keys: store.keys, logger, clock: now });
+  const scheduler = new ReminderScheduler({ bull: store.queueConnection(), index: store.reminderIndex, logger, clock: now });
   const settings = reminderSettings(config);
   // No effect handler yet: jobs are scheduled below, once "now" is set just before they are due.
   const conversations = new ConversationService({
@@ -127,7 +129,8 @@ async function measureLateness(server: RedisServer, count: number) {
     reminders: settings,
   });
   const line = createLineChannel({ config, store, conversations, content, logger, clock: now });
-  const workerConnection = new Redis(server.url, { maxRetriesPerRequest: null });
+  const bull = store.workerConnection();
+  const admin = new Redis(server.url);
   const users = Array.from({ length: count }, (_, i) => benchUser(i));
   const late: number[] = [];
   let firstSent = Infinity;
@@ -149,8 +152,7 @@ async function measureLateness(server: RedisServer, count: number) {
     let allSent!: () => void;
     const done = new Promise<void>((resolve) => (allSent = resolve));
     const worker = createReminderWorker({
-      connection: workerConnection,
-      keys: store.keys,
+      bull,
       store,
       conversations,
       senders: { line: line.sender },
@@ -171,8 +173,8 @@ async function measureLateness(server: RedisServer, count: number) {
     await line.idle();
     const pushes = (await fake.ask<{ counts: Record<string, number> }>('counts')).counts['line:push'] ?? 0;
     // A completed job is kept for a week (removeOnComplete) with the messages it sent.
-    const sentJob = (await store.redis.hkeys(store.keys.reminderJobs(users[0]!))).find((id) => id.includes('-before-'));
-    const completedJobHashBytes = sentJob ? await store.redis.memory('USAGE', `${store.keys.queuePrefix}:reminders:${sentJob}`) : undefined;
+    const sentJob = (await store.reminderIndex.ids(users[0]!)).find((id) => id.includes('-before-'));
+    const completedJobHashBytes = sentJob ? await admin.memory('USAGE', `${redisKeys(PREFIX).queuePrefix}:reminders:${sentJob}`) : undefined;
 
     late.sort((a, b) => a - b);
     return {
@@ -189,7 +191,7 @@ async function measureLateness(server: RedisServer, count: number) {
       completedJobHashBytes,
     };
   } finally {
-    await workerConnection.quit();
+    await admin.quit();
     await scheduler.close();
     await conversations.drain();
     await store.close();

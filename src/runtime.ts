@@ -5,7 +5,6 @@
  */
 import type { Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
-import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { createAdminPlugin } from './admin/index.ts';
 import { loadAppContent } from './app-content.ts';
@@ -22,7 +21,7 @@ import { withEventMetrics } from './observability/event-metrics.ts';
 import { createMetrics, type Metrics } from './observability/metrics.ts';
 import { watchRedisConnection } from './observability/redis-events.ts';
 import { buildApp } from './server/app.ts';
-import { redisConnected, redisReadiness, workerReadiness } from './server/health.ts';
+import { storeReadiness, workerReadiness } from './server/health.ts';
 import { RedisStore } from './store/redis-store.ts';
 
 export interface Runtime {
@@ -54,8 +53,8 @@ export async function createRuntime({ config, logger, clock, metrics = createMet
   const url = requireRedisUrl(config);
   const content = loadAppContent();
   const store = new RedisStore({ url, prefix: config.REDIS_PREFIX, sessionTtlSeconds: config.SESSION_TTL_DAYS * 86_400, ...(clock ? { clock } : {}) });
-  watchRedisConnection(store.redis, logger, 'store');
-  const scheduler = new ReminderScheduler({ connection: store.redis, keys: store.keys, logger, ...(clock ? { clock } : {}) });
+  watchRedisConnection(store.connection, logger, 'store');
+  const scheduler = new ReminderScheduler({ bull: store.queueConnection(), index: store.reminderIndex, logger, ...(clock ? { clock } : {}) });
   // The queue shares the store's connection, watched above; without a listener its copies of those errors go to stderr.
   scheduler.queue.on('error', () => undefined);
   const settings = reminderSettings(config);
@@ -92,21 +91,19 @@ export async function createRuntime({ config, logger, clock, metrics = createMet
     metrics,
     plugins: serveWebhooks ? [...(line ? [line.plugin] : []), ...(slack ? [slack.plugin] : []), ...(admin ? [admin] : [])] : [],
     readiness: [
-      redisReadiness(store.redis),
+      storeReadiness(store),
       ...(runsWorker ? [workerReadiness('reminderWorker', () => worker), { name: 'broadcastWorkers', check: () => broadcasting.running() }] : []),
     ],
-    acceptWebhooks: () => redisConnected(store.redis),
+    acceptWebhooks: () => store.connected(),
   });
   if (serveWebhooks) await slack?.start();
 
-  let workerConnection: Redis | undefined;
   if (runsWorker) {
-    // BullMQ workers block on their connection, so they get their own.
-    workerConnection = new Redis(url, { maxRetriesPerRequest: null });
-    watchRedisConnection(workerConnection, logger, 'reminderWorker');
+    // BullMQ workers block on their connection, so they get their own (closed with the store).
+    const bull = store.workerConnection();
+    watchRedisConnection(bull.connection, logger, 'reminderWorker');
     worker = createReminderWorker({
-      connection: workerConnection,
-      keys: store.keys,
+      bull,
       store,
       conversations,
       senders,
@@ -118,7 +115,7 @@ export async function createRuntime({ config, logger, clock, metrics = createMet
         if (outcome === 'sent') metrics.reminderLateness.observe(Math.max(0, Date.now() - Date.parse(job.data.reminder.at)) / 1000);
       },
     });
-    broadcasting.startWorkers(workerConnection);
+    broadcasting.startWorkers(bull);
   }
   logger.info({ role: config.ROLE, line: !!line, slack: slack?.mode ?? false, worker: !!worker }, 'mendan-navi ready');
 
@@ -138,7 +135,6 @@ export async function createRuntime({ config, logger, clock, metrics = createMet
       await broadcasting.close();
       await conversations.drain();
       await scheduler.close();
-      await workerConnection?.quit().catch(() => workerConnection?.disconnect());
       await store.close();
     },
   };

@@ -79,6 +79,6 @@ describe('a broadcast whose worker is killed with SIGKILL', () => {
     expect(k.fakeLine.accepted()).toHaveLength(40);
     // Step 1 did hit the freeze (20,000 users take a few hundred ms), and a second run redid it.
     expect(duringFreeze).toBe('freezing');
-    expect(Number(await k.store.redis.hget(k.store.keys.broadcast(record.id), 'run'))).toBeGreaterThanOrEqual(2);
+    expect(Number(await k.raw.redis.hget(k.raw.keys.broadcast(record.id), 'run'))).toBeGreaterThanOrEqual(2);
   });
 });

@@ -4,14 +4,15 @@
  * tests fail instead of broadcasts quietly reaching the wrong people.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { AudienceReader } from '../src/store/audience-reader.ts';
-import { createRedisStore, deletePrefix, uniquePrefix } from './support/redis.ts';
+import { createRedisStore, deletePrefix, rawRedis, uniquePrefix } from './support/redis.ts';
 
 const prefix = uniquePrefix('audience-reader');
 const store = createRedisStore(prefix);
-const reader = new AudienceReader(store.redis, store.keys);
+const reader = store.audience;
+const raw = rawRedis(prefix);
 afterAll(async () => {
   await store.close();
+  await raw.redis.quit();
   await deletePrefix(prefix);
 });
 
@@ -52,7 +53,7 @@ describe('AudienceReader', () => {
 
   it('skips users whose record is gone although their id is still listed', async () => {
     await store.users.update({ channel: 'slack', id: 'S2' }, {});
-    await store.redis.del(store.keys.user({ channel: 'slack', id: 'S2' }));
+    await raw.redis.del(raw.keys.user({ channel: 'slack', id: 'S2' }));
     expect((await all('slack', 10)).map((u) => u.id)).toEqual(['S1']);
   });
 });

@@ -8,11 +8,11 @@ import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSlackChannel } from '../src/channels/slack/index.ts';
 import { loadConfig } from '../src/config.ts';
-import { createLogger, REDACTION_CENSOR } from '../src/observability/logger.ts';
+import { createLogger, REDACTION_CENSOR, redactUrl } from '../src/observability/logger.ts';
 import { buildApp } from '../src/server/app.ts';
 import { content, createConversations } from './support/conversation.ts';
 import { ev, fakeLineApi, lineHarness, LINE_SECRET, LINE_TOKEN, type LineHarness } from './support/line.ts';
-import { createRedisStore, deletePrefix, uniquePrefix } from './support/redis.ts';
+import { createRedisStore, deletePrefix, rawRedis, uniquePrefix } from './support/redis.ts';
 import { BOT_TOKEN, dmEvent, eventBody, FakeSlack, signedRequest, SIGNING_SECRET, slackEnv } from './support/slack.ts';
 
 const prefix = uniquePrefix('redaction');
@@ -80,13 +80,52 @@ describe('the logger', () => {
 
   it('logs a Redis error without the command and keys (which hold user ids) it carries', async () => {
     const { logger, text } = capturingLogger();
-    const key = store.keys.session({ channel: 'line', id: 'U-redis-error-user' });
-    await store.redis.set(key, 'not a hash');
-    const error = await store.redis.hget(key, 'v').catch((e: unknown) => e);
+    const { redis, keys } = rawRedis(prefix);
+    const key = keys.session({ channel: 'line', id: 'U-redis-error-user' });
+    await redis.set(key, 'not a hash');
+    const error = await redis.hget(key, 'v').catch((e: unknown) => e);
+    await redis.quit();
     expect(JSON.stringify((error as { command?: unknown }).command)).toContain('U-redis-error-user');
     logger.error({ err: error }, 'a step failed');
     expect(text()).toContain('WRONGTYPE');
     expect(text()).not.toContain('U-redis-error-user');
+  });
+});
+
+describe('request URLs and configuration errors', () => {
+  it('drops the query of staff API URLs and censors credential-looking parameters elsewhere', () => {
+    expect(redactUrl('/api/admin/me?token=abc123&x=1')).toBe(`/api/admin/me?${REDACTION_CENSOR}`);
+    expect(redactUrl('/api/admin?anything')).toBe(`/api/admin?${REDACTION_CENSOR}`);
+    expect(redactUrl('/admin?token=abc123&lang=en')).toBe(`/admin?token=${REDACTION_CENSOR}&lang=en`);
+    expect(redactUrl('/webhooks/line?access_token=a1&Signature=s2&api_key=k3&page=2')).toBe(
+      `/webhooks/line?access_token=${REDACTION_CENSOR}&Signature=${REDACTION_CENSOR}&api_key=${REDACTION_CENSOR}&page=2`,
+    );
+    expect(redactUrl('/healthz')).toBe('/healthz');
+  });
+
+  it('logs requests, found or not, with their URLs redacted', async () => {
+    const { logger, text } = capturingLogger();
+    const app = await buildApp({ config: loadConfig({}), store, conversations: createConversations(store), logger });
+    cleanups.push(() => app.close());
+    for (const url of ['/api/admin/me?token=qs-token-1', '/nowhere?token=qs-token-2&page=3', '/healthz?secret=qs-token-3']) {
+      const response = await app.inject(url);
+      expect(response.body).not.toContain('qs-token');
+    }
+    expect(text()).toContain('/nowhere?token=[redacted]&page=3');
+    expect(text()).not.toContain('qs-token');
+  });
+
+  it('names a bad REDIS_URL without its password', () => {
+    const message = (() => {
+      try {
+        loadConfig({ REDIS_URL: 'http://:redis-password-42@redis.internal:6379' });
+        return '';
+      } catch (error) {
+        return (error as Error).message;
+      }
+    })();
+    expect(message).toContain('REDIS_URL: must start with redis:// or rediss:// (got "http://***@redis.internal:6379")');
+    expect(message).not.toContain('redis-password-42');
   });
 });
 

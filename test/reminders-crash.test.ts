@@ -7,7 +7,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { createLineChannel } from '../src/channels/line/index.ts';
 import { loadConfig } from '../src/config.ts';
@@ -76,7 +75,7 @@ describe('a worker killed with SIGKILL mid-push', () => {
     const line = await fakeLine({ hangFirst: true });
 
     const store = createRedisStore(prefix, { clock });
-    const scheduler = new ReminderScheduler({ connection: store.redis, keys: store.keys, logger: silentLogger, clock });
+    const scheduler = new ReminderScheduler({ bull: store.queueConnection(), index: store.reminderIndex, logger: silentLogger, clock });
     cleanups.push(() => store.close(), () => scheduler.close());
     const conversations = createConversations(store, { clock, effectHandlers: [scheduler.handleEffects] });
     const user: UserRef = { channel: 'line', id: 'U-crash' };
@@ -102,10 +101,9 @@ describe('a worker killed with SIGKILL mid-push', () => {
     const config = loadConfig({ LINE_CHANNEL_SECRET: 's', LINE_CHANNEL_ACCESS_TOKEN: 't', LINE_API_BASE_URL: line.url });
     const sender = createLineChannel({ config, store, conversations, content: content(), logger: silentLogger, clock }).sender;
     const outcomes: ReminderOutcome[] = [];
-    const connection = new Redis(redisUrl(), { maxRetriesPerRequest: null });
+    const bull = store.workerConnection();
     const worker = createReminderWorker({
-      connection,
-      keys: store.keys,
+      bull,
       store,
       conversations,
       senders: { line: sender },
@@ -117,7 +115,7 @@ describe('a worker killed with SIGKILL mid-push', () => {
     });
     cleanups.push(async () => {
       await worker.close();
-      await connection.quit();
+      await bull.connection.quit();
     });
 
     await vi.waitUntil(() => outcomes.length === 1, { timeout: 15_000, interval: 50 });

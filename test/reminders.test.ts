@@ -4,7 +4,6 @@
  * LINE sender to a fake Messaging API. The clock starts seconds before a reminder is due.
  */
 import type { Worker } from 'bullmq';
-import { Redis } from 'ioredis';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_REMINDER_SETTINGS } from '../src/conversation/reminder-plan.ts';
@@ -16,7 +15,7 @@ import { createReminderWorker, type ReminderOutcome } from '../src/jobs/reminder
 import type { RedisStore } from '../src/store/redis-store.ts';
 import { createConversations, giveMeeting, silentLogger } from './support/conversation.ts';
 import { fakeLineApi, lineHarness, type LineHarness } from './support/line.ts';
-import { createRedisStore, deletePrefix, redisUrl, uniquePrefix } from './support/redis.ts';
+import { createRedisStore, deletePrefix, rawRedis, uniquePrefix } from './support/redis.ts';
 
 const prefix = uniquePrefix('reminders');
 
@@ -29,6 +28,8 @@ function shiftedClock(startIso: string) {
 
 interface Setup {
   store: RedisStore;
+  /** What the store wrote, read directly. */
+  raw: ReturnType<typeof rawRedis>;
   scheduler: ReminderScheduler;
   conversations: ConversationService;
   harness: LineHarness;
@@ -51,24 +52,25 @@ afterAll(async () => {
 async function setup(clock: () => Date): Promise<Setup> {
   const p = `${prefix}${Math.random().toString(36).slice(2, 8)}:`;
   const store = createRedisStore(p, { clock });
-  const scheduler = new ReminderScheduler({ connection: store.redis, keys: store.keys, logger: silentLogger, clock });
+  const scheduler = new ReminderScheduler({ bull: store.queueConnection(), index: store.reminderIndex, logger: silentLogger, clock });
   const conversations = createConversations(store, { clock, effectHandlers: [scheduler.handleEffects] });
   const api = fakeLineApi();
   const harness = await lineHarness(store, { clock, conversations });
   const outcomes: Setup['outcomes'] = [];
-  cleanups.push(() => store.close(), () => scheduler.close(), () => harness.close());
+  const raw = rawRedis(p);
+  cleanups.push(() => store.close(), () => scheduler.close(), () => harness.close(), () => raw.redis.quit());
   return {
     store,
+    raw,
     scheduler,
     conversations,
     harness,
     api,
     outcomes,
     startWorker() {
-      const connection = new Redis(redisUrl(), { maxRetriesPerRequest: null });
+      const bull = store.workerConnection();
       const worker = createReminderWorker({
-        connection,
-        keys: store.keys,
+        bull,
         store,
         conversations,
         senders: { line: harness.line.sender },
@@ -79,7 +81,7 @@ async function setup(clock: () => Date): Promise<Setup> {
       });
       cleanups.push(async () => {
         await worker.close();
-        await connection.quit();
+        await bull.connection.quit();
       });
       return worker;
     },
@@ -222,7 +224,7 @@ describe('reminder jobs mirror the plan', () => {
     await s.conversations.handle(user, { kind: 'text', text: 'データ削除' });
     await s.conversations.handle(user, { kind: 'text', text: 'はい' });
     expect((await delayedJobs(s)).size).toBe(0);
-    expect(await s.store.redis.exists(s.store.keys.reminderJobs(user))).toBe(0);
+    expect(await s.raw.redis.exists(s.raw.keys.reminderJobs(user))).toBe(0);
   });
 
   it('keeps a session with far-off reminders at least until the last one', async () => {
@@ -230,10 +232,10 @@ describe('reminder jobs mirror the plan', () => {
     const user: UserRef = { channel: 'line', id: 'U-far' };
     // 120 days ahead: longer than the 30-day idle TTL of a session.
     await giveMeeting(s.conversations, user, '2027-03-26 10:00');
-    const ttl = await s.store.redis.ttl(s.store.keys.session(user));
+    const ttl = await s.raw.redis.ttl(s.raw.keys.session(user));
     expect(ttl).toBeGreaterThan(120 * 86_400);
     await s.conversations.handle(user, { kind: 'text', text: 'cancel reminders' });
-    expect(await s.store.redis.ttl(s.store.keys.session(user))).toBeLessThanOrEqual(30 * 86_400);
+    expect(await s.raw.redis.ttl(s.raw.keys.session(user))).toBeLessThanOrEqual(30 * 86_400);
   });
 
   it('plans a reply reminder for "not replied yet"', async () => {

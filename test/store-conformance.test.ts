@@ -2,23 +2,36 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Session } from '../src/conversation/session.ts';
 import type { UserRef } from '../src/conversation/types.ts';
+import { redisKeys } from '../src/store/keys.ts';
 import { MemoryStore } from '../src/store/memory-store.ts';
-import type { RedisStore } from '../src/store/redis-store.ts';
 import type { Store } from '../src/store/types.ts';
-import { createRedisStore, deletePrefix, uniquePrefix } from './support/redis.ts';
+import { createRedisStore, deletePrefix, rawRedis, uniquePrefix } from './support/redis.ts';
 
 const prefix = uniquePrefix('conformance');
 const clock = { now: new Date('2026-11-26T00:00:00Z') };
 const read = () => clock.now;
 
+/** What each Redis store wrote can be read back under its prefix. */
+const prefixes = new WeakMap<Store, string>();
+const raw = rawRedis(prefix);
+
 const implementations: [string, () => Store][] = [
   ['memory', () => new MemoryStore({ sessionTtlSeconds: 60, clock: read })],
-  ['redis', () => createRedisStore(`${prefix}${Math.random().toString(36).slice(2, 8)}:`, { sessionTtlSeconds: 60, clock: read })],
+  [
+    'redis',
+    () => {
+      const own = `${prefix}${Math.random().toString(36).slice(2, 8)}:`;
+      const store = createRedisStore(own, { sessionTtlSeconds: 60, clock: read });
+      prefixes.set(store, own);
+      return store;
+    },
+  ],
 ];
 
 const stores: Store[] = [];
 afterAll(async () => {
   await Promise.all(stores.map((s) => s.close()));
+  await raw.redis.quit();
   await deletePrefix(prefix);
 });
 
@@ -89,6 +102,22 @@ describe.each(implementations)('%s store', (_name, make) => {
     expect(await store.users.get(bob)).toBeUndefined();
   });
 
+  it('keeps both of two updates that arrive together (an unfollow and an "unreachable" mark)', async () => {
+    for (let round = 0; round < 5; round++) {
+      const user: UserRef = { channel: 'line', id: `U-race-${round}` };
+      await store.users.update(user, { verdict: 'offer_meeting' });
+      // The webhook and a worker write different fields at the same moment: neither may undo the other.
+      await Promise.all([store.users.update(user, { blocked: true }), store.users.update(user, { unreachable: true }), store.users.update(user, { meetingAt: null })]);
+      expect(await store.users.get(user)).toMatchObject({ blocked: true, unreachable: true, verdict: 'offer_meeting' });
+    }
+  });
+
+  it('returns the record as stored after the update, other writers included', async () => {
+    await store.users.update(alice, { blocked: true });
+    const after = await store.users.update(alice, { unreachable: true });
+    expect(after).toMatchObject({ blocked: true, unreachable: true, optedOut: false });
+  });
+
   it('scans every user of a channel in batches, and only that channel', async () => {
     for (let i = 0; i < 25; i++) await store.users.update({ channel: 'line', id: `U${i}` }, {});
     await store.users.update(bob, {});
@@ -118,8 +147,8 @@ describe.each(implementations)('%s store', (_name, make) => {
       expect(await store.dedupe.claim('line', 'ev-short', 60)).toBe(true);
       expect(await store.dedupe.claim('line', 'ev-done', 60)).toBe(false);
     } else {
-      const redis = (store as RedisStore).redis;
-      const keys = (store as RedisStore).keys;
+      const { redis } = raw;
+      const keys = redisKeys(prefixes.get(store)!);
       expect(await redis.ttl(keys.dedupe('line', 'ev-short'))).toBeLessThanOrEqual(60);
       expect(await redis.ttl(keys.dedupe('line', 'ev-done'))).toBeGreaterThan(86_400);
     }
@@ -161,7 +190,7 @@ describe('session expiry', () => {
     stores.push(store);
     const user: UserRef = { channel: 'console', id: 'ttl' };
     await store.sessions.compareAndSet(user, 0, session('a'));
-    const ttl = await store.redis.pttl(store.keys.session(user));
+    const ttl = await raw.redis.pttl(redisKeys(`${prefix}ttl:`).session(user));
     expect(ttl).toBeGreaterThan(100_000);
     expect(ttl).toBeLessThanOrEqual(120_000);
   });

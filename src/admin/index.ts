@@ -33,9 +33,8 @@ export function createAdminPlugin(deps: {
     tokens: parsed.tokens,
     service: deps.service,
     content: deps.content,
-    audit: new AuditLog({ redis: store.redis, key: store.keys.adminAudit, logger: logger.child({ component: 'audit' }), ...(deps.clock ? { clock: deps.clock } : {}) }),
-    redis: store.redis,
-    rateLimitNamespace: store.keys.adminRateLimit,
+    audit: new AuditLog({ store: store.audit, logger: logger.child({ component: 'audit' }), ...(deps.clock ? { clock: deps.clock } : {}) }),
+    rateLimit: store.rateLimitBackend(),
     rateLimitPerMinute: config.ADMIN_RATE_LIMIT_PER_MINUTE,
     timeZone: config.DEFAULT_TIME_ZONE,
   });

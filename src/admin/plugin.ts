@@ -8,10 +8,10 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Content } from '../conversation/content.ts';
 import { BroadcastError, type BroadcastErrorCode, type BroadcastService } from '../jobs/broadcast/service.ts';
+import type { RateLimitBackend } from '../store/redis-connection.ts';
 import type { AuditLog } from './audit.ts';
 import { authenticate, type StaffToken } from './auth.ts';
 import { pageRoutes } from './page-routes.ts';
@@ -24,8 +24,7 @@ export interface AdminPluginDeps {
   content: Content;
   audit: AuditLog;
   /** Rate-limit counters live here, so every instance counts together. */
-  redis: Redis;
-  rateLimitNamespace: string;
+  rateLimit: RateLimitBackend;
   /** Requests per minute for each staff member. */
   rateLimitPerMinute: number;
   timeZone: string;
@@ -101,8 +100,7 @@ async function apiContext(api: FastifyInstance, deps: AdminPluginDeps): Promise<
   });
   await api.register(rateLimit, {
     hook: 'onRequest',
-    redis: deps.redis,
-    nameSpace: deps.rateLimitNamespace,
+    ...deps.rateLimit,
     timeWindow: 60_000,
     keyGenerator: (request) => (staff.has(request) ? `staff:${staff.get(request)}` : `ip:${request.ip}`),
     max: (request) => (staff.has(request) ? deps.rateLimitPerMinute : Math.min(ANONYMOUS_PER_MINUTE, deps.rateLimitPerMinute)),

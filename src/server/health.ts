@@ -11,10 +11,11 @@ export interface ReadinessCheck {
 /** A check that has not answered by then counts as not ready. */
 export const READINESS_TIMEOUT_MS = 1_000;
 
-/** The parts of an ioredis client the checks use. */
-export interface RedisLike {
-  readonly status: string;
-  ping(): Promise<string>;
+/** The parts of the store the checks use. */
+export interface StoreLike {
+  /** Connected now, without waiting (a reconnecting client would queue commands for seconds). */
+  connected(): boolean;
+  ping(): Promise<boolean>;
 }
 
 /** The parts of a BullMQ worker the checks use. */
@@ -23,19 +24,11 @@ export interface WorkerLike {
   readonly closing: Promise<void> | undefined;
 }
 
-/**
- * Connected now, without waiting. While ioredis reconnects, commands wait in its offline
- * queue for seconds; a webhook refused at once with 503 is redelivered by the platform.
- */
-export function redisConnected(redis: RedisLike): boolean {
-  return redis.status === 'ready';
-}
-
-export function redisReadiness(redis: RedisLike): ReadinessCheck {
+export function storeReadiness(store: StoreLike): ReadinessCheck {
   return {
     name: 'redis',
     // No PING while disconnected: it would sit in the offline queue and run much later.
-    check: async () => redisConnected(redis) && (await redis.ping()) === 'PONG',
+    check: async () => store.connected() && (await store.ping()),
   };
 }
 

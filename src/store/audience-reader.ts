@@ -11,7 +11,7 @@
 import type { Redis } from 'ioredis';
 import type { Channel } from '../conversation/types.ts';
 import type { RedisKeys } from './keys.ts';
-import { decodeUserField } from './redis-store.ts';
+import { decodeUserField } from './user-codec.ts';
 import type { AudienceUser } from '../jobs/broadcast/filter.ts';
 
 /** Where audiences come from: the store's users, or this faster reader of the same data. */

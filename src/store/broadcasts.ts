@@ -3,6 +3,7 @@
  * change that must not race (start or finish a freeze, count a chunk, cancel) is one Lua
  * script, so any number of API instances and workers can act on a broadcast at once.
  */
+import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from './keys.ts';
 import { chunkName, decodeChunk, encodeChunk, type Chunk, type ChunkCounts } from '../jobs/broadcast/chunks.ts';
@@ -87,9 +88,15 @@ export interface ChunkState {
 
 export type IdempotencyClaim = { claimed: true } | { claimed: false; id: string; fingerprint: string };
 
+/** A set that says which members it sees for the first time; dropped when the scan is done. */
+export interface ScratchSet {
+  firstSeen(members: string[]): Promise<boolean[]>;
+  drop(): Promise<void>;
+}
+
 export class BroadcastStore {
   private readonly redis: Redis;
-  readonly keys: RedisKeys;
+  private readonly keys: RedisKeys;
 
   constructor(redis: Redis, keys: RedisKeys) {
     this.redis = redis;
@@ -138,15 +145,22 @@ export class BroadcastStore {
     return run;
   }
 
+  /** De-duplicates the users of one audience preview. */
+  previewScratch(): ScratchSet {
+    const key = this.keys.audienceScratch(randomBytes(8).toString('hex'));
+    return { firstSeen: (members) => this.firstSeen(key, members), drop: async () => void (await this.redis.unlink(key)) };
+  }
+
+  /** The users a freezing run has already taken (dropped when the run publishes or loses). */
+  firstSeenInRun(id: string, run: number, members: string[]): Promise<boolean[]> {
+    return this.firstSeen(this.keys.broadcastSeen(id, run), members);
+  }
+
   /** Adds members to a scratch set (a day's TTL); true where a member was not in it before. */
-  async firstSeen(setKey: string, members: string[]): Promise<boolean[]> {
+  private async firstSeen(setKey: string, members: string[]): Promise<boolean[]> {
     if (members.length === 0) return [];
     const added = (await this.redis.eval(FIRST_SEEN, 1, setKey, ...members)) as number[];
     return added.map((n) => n === 1);
-  }
-
-  async dropSet(setKey: string): Promise<void> {
-    await this.redis.unlink(setKey);
   }
 
   async writeChunks(id: string, run: number, chunks: readonly Chunk[]): Promise<void> {

@@ -1,16 +1,20 @@
-/** The production store on Redis (ioredis). */
-import { Redis, type RedisOptions } from 'ioredis';
+/**
+ * The production store on Redis (ioredis), and the only module that holds a Redis client:
+ * small repositories (sessions, users, dedupe, broadcasts, audience reader, reminder index,
+ * audit log) share its connection, and libraries that speak Redis themselves (BullMQ, the
+ * admin rate limiter) get their connections from it.
+ */
+import type { Redis, RedisOptions } from 'ioredis';
 import type { Session } from '../conversation/session.ts';
-import type { Channel, UserRef } from '../conversation/types.ts';
+import type { UserRef } from '../conversation/types.ts';
+import { AudienceReader } from './audience-reader.ts';
+import { AuditStore } from './audit-store.ts';
+import { BroadcastStore } from './broadcasts.ts';
 import { redisKeys, type RedisKeys } from './keys.ts';
-import {
-  applyUserPatch,
-  defaultUserRecord,
-  type Store,
-  type UserPatch,
-  type UserRecord,
-  type Versioned,
-} from './types.ts';
+import { connectBlocking, connectRedis, type QueueConnection, type RateLimitBackend } from './redis-connection.ts';
+import { RedisUsers } from './redis-users.ts';
+import { ReminderIndex } from './reminder-index.ts';
+import type { DedupeStore, SessionStore, Store, Versioned } from './types.ts';
 
 /** Atomic compare-and-set on a session hash {v, data}: the cross-process guard against lost updates. */
 const COMPARE_AND_SET = `
@@ -35,113 +39,101 @@ type CasRedis = Redis & {
   sessionCompareAndSet(key: string, expected: string, data: string, ttlMs: string): Promise<number>;
 };
 
-/**
- * During an outage a command fails after one retry instead of waiting out many, and
- * reconnects back off to 2 s. No command timeout: a timed-out dedupe claim would still run
- * after reconnecting and then hide the platform's redelivery.
- */
-export function connectRedis(url: string, options: RedisOptions = {}): Redis {
-  return new Redis(url, {
-    maxRetriesPerRequest: 1,
-    enableOfflineQueue: true,
-    retryStrategy: (attempt) => Math.min(100 * 2 ** attempt, 2_000),
-    ...options,
-  });
-}
-
-/**
- * How one field of a user hash is stored (JSON, so types survive). Exported for readers
- * that fetch single fields for speed (broadcast audiences): the encoding stays here.
- */
-export function encodeUserField(value: unknown): string {
-  return JSON.stringify(value);
-}
-
-export function decodeUserField(stored: string): unknown {
-  return JSON.parse(stored);
-}
-
-function encodeUser(record: UserRecord): Record<string, string> {
-  return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, encodeUserField(v)]));
-}
-
-function decodeUser(hash: Record<string, string>): UserRecord | undefined {
-  if (!hash.channel || !hash.id) return undefined;
-  return Object.fromEntries(Object.entries(hash).map(([k, v]) => [k, decodeUserField(v)])) as unknown as UserRecord;
-}
+/** The events of a connection, for logging outages (observability/redis-events.ts). */
+export type RedisConnection = Pick<Redis, 'on'>;
 
 export class RedisStore implements Store {
-  readonly redis: CasRedis;
-  readonly keys: RedisKeys;
+  private readonly redis: CasRedis;
+  private readonly keys: RedisKeys;
+  private readonly url: string;
   private readonly ttlMs: number;
-  private readonly clock: () => Date;
+  /** Connections handed to BullMQ workers; closed with the store. */
+  private readonly blocking: Redis[] = [];
+
+  readonly sessions: SessionStore;
+  readonly users: RedisUsers;
+  readonly dedupe: DedupeStore;
+  readonly broadcasts: BroadcastStore;
+  /** Users as audiences read them: only the fields a filter needs, fast. */
+  readonly audience: AudienceReader;
+  readonly reminderIndex: ReminderIndex;
+  readonly audit: AuditStore;
 
   constructor(options: RedisStoreOptions, redis?: Redis) {
+    this.url = options.url;
     this.redis = (redis ?? connectRedis(options.url, options.redisOptions)) as CasRedis;
     this.redis.defineCommand('sessionCompareAndSet', { numberOfKeys: 1, lua: COMPARE_AND_SET });
     this.keys = redisKeys(options.prefix);
     this.ttlMs = options.sessionTtlSeconds * 1000;
-    this.clock = options.clock ?? (() => new Date());
+    const clock = options.clock ?? (() => new Date());
+    this.sessions = this.sessionStore();
+    this.users = new RedisUsers(this.redis, this.keys, clock);
+    this.dedupe = this.dedupeStore();
+    this.broadcasts = new BroadcastStore(this.redis, this.keys);
+    this.audience = new AudienceReader(this.redis, this.keys);
+    this.reminderIndex = new ReminderIndex(this.redis, this.keys);
+    this.audit = new AuditStore(this.redis, this.keys.adminAudit);
   }
 
-  sessions = {
-    get: async (user: UserRef): Promise<Versioned<Session> | undefined> => {
-      const [version, data] = await this.redis.hmget(this.keys.session(user), 'v', 'data');
-      if (!version || !data) return undefined;
-      return { version: Number(version), value: JSON.parse(data) as Session };
-    },
-    compareAndSet: async (user: UserRef, expected: number, session: Session, ttlSeconds?: number): Promise<boolean> => {
-      const ok = await this.redis.sessionCompareAndSet(
-        this.keys.session(user),
-        String(expected),
-        JSON.stringify(session),
-        String(ttlSeconds !== undefined ? ttlSeconds * 1000 : this.ttlMs),
-      );
-      return ok === 1;
-    },
-  };
+  private sessionStore(): SessionStore {
+    return {
+      get: async (user: UserRef): Promise<Versioned<Session> | undefined> => {
+        const [version, data] = await this.redis.hmget(this.keys.session(user), 'v', 'data');
+        if (!version || !data) return undefined;
+        return { version: Number(version), value: JSON.parse(data) as Session };
+      },
+      compareAndSet: async (user: UserRef, expected: number, session: Session, ttlSeconds?: number): Promise<boolean> => {
+        const ok = await this.redis.sessionCompareAndSet(
+          this.keys.session(user),
+          String(expected),
+          JSON.stringify(session),
+          String(ttlSeconds !== undefined ? ttlSeconds * 1000 : this.ttlMs),
+        );
+        return ok === 1;
+      },
+    };
+  }
 
-  users = {
-    get: async (user: UserRef): Promise<UserRecord | undefined> =>
-      decodeUser(await this.redis.hgetall(this.keys.user(user))),
-    update: async (user: UserRef, patch: UserPatch): Promise<UserRecord> => {
-      const key = this.keys.user(user);
-      const current = decodeUser(await this.redis.hgetall(key)) ?? defaultUserRecord(user, this.clock());
-      const next = applyUserPatch(current, { ...patch, updatedAt: this.clock().toISOString() });
-      const removed = Object.entries(patch).filter(([, v]) => v === null).map(([k]) => k);
-      const tx = this.redis.multi().hset(key, encodeUser(next)).sadd(this.keys.usersOf(user.channel), user.id);
-      if (removed.length) tx.hdel(key, ...removed);
-      await tx.exec();
-      return next;
-    },
-    scan: (channel: Channel, batchSize = 500): AsyncIterable<UserRecord[]> => this.scanUsers(channel, batchSize),
-  };
+  private dedupeStore(): DedupeStore {
+    return {
+      claim: async (scope, id, ttlSeconds) => (await this.redis.set(this.keys.dedupe(scope, id), '1', 'EX', ttlSeconds, 'NX')) === 'OK',
+      release: async (scope, id) => {
+        await this.redis.del(this.keys.dedupe(scope, id));
+      },
+      confirm: async (scope, id, ttlSeconds) => {
+        await this.redis.set(this.keys.dedupe(scope, id), '1', 'EX', ttlSeconds);
+      },
+    };
+  }
 
-  dedupe = {
-    claim: async (scope: string, id: string, ttlSeconds: number): Promise<boolean> =>
-      (await this.redis.set(this.keys.dedupe(scope, id), '1', 'EX', ttlSeconds, 'NX')) === 'OK',
-    release: async (scope: string, id: string): Promise<void> => {
-      await this.redis.del(this.keys.dedupe(scope, id));
-    },
-    confirm: async (scope: string, id: string, ttlSeconds: number): Promise<void> => {
-      await this.redis.set(this.keys.dedupe(scope, id), '1', 'EX', ttlSeconds);
-    },
-  };
+  /** For BullMQ queues: the store's own connection (a queue never blocks on it). */
+  queueConnection(): QueueConnection {
+    return { connection: this.redis, prefix: this.keys.queuePrefix };
+  }
 
-  private async *scanUsers(channel: Channel, batchSize: number): AsyncIterable<UserRecord[]> {
-    let cursor = '0';
-    do {
-      const [next, ids] = await this.redis.sscan(this.keys.usersOf(channel), cursor, 'COUNT', batchSize);
-      cursor = next;
-      if (ids.length === 0) continue;
-      const pipeline = this.redis.pipeline();
-      for (const id of ids) pipeline.hgetall(this.keys.user({ channel, id }));
-      const results = (await pipeline.exec()) ?? [];
-      const records = results
-        .map(([, hash]) => decodeUser(hash as Record<string, string>))
-        .filter((r): r is UserRecord => r !== undefined);
-      if (records.length) yield records;
-    } while (cursor !== '0');
+  /** For BullMQ workers: a new connection they may block on, closed with the store. */
+  workerConnection(): QueueConnection {
+    const connection = connectBlocking(this.url);
+    this.blocking.push(connection);
+    return { connection, prefix: this.keys.queuePrefix };
+  }
+
+  /** Where the admin API's rate limiter counts, so every instance counts together. */
+  rateLimitBackend(): RateLimitBackend {
+    return { redis: this.redis, nameSpace: this.keys.adminRateLimit };
+  }
+
+  /** The store's connection, for watching its outages. */
+  get connection(): RedisConnection {
+    return this.redis;
+  }
+
+  /**
+   * Connected now, without waiting. While ioredis reconnects, commands wait in its offline
+   * queue for seconds; a webhook refused at once with 503 is redelivered by the platform.
+   */
+  connected(): boolean {
+    return this.redis.status === 'ready';
   }
 
   async deleteUser(user: UserRef): Promise<void> {
@@ -161,6 +153,7 @@ export class RedisStore implements Store {
   }
 
   async close(): Promise<void> {
+    for (const connection of this.blocking) await connection.quit().catch(() => connection.disconnect());
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
 }

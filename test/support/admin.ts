@@ -37,7 +37,7 @@ export async function adminHarness(options: AdminHarnessOptions = {}) {
   });
   const parsed = parseAdminTokens(ADMIN_TOKENS);
   if (!parsed.ok) throw new Error(parsed.error);
-  const audit = new AuditLog({ redis: kit.store.redis, key: kit.store.keys.adminAudit, logger });
+  const audit = new AuditLog({ store: kit.store.audit, logger });
   const app = await buildApp({
     config: loadConfig({ LOG_LEVEL: 'silent' }),
     store: kit.store,
@@ -49,8 +49,7 @@ export async function adminHarness(options: AdminHarnessOptions = {}) {
         service: kit.service,
         content: content(),
         audit,
-        redis: kit.store.redis,
-        rateLimitNamespace: kit.store.keys.adminRateLimit,
+        rateLimit: kit.store.rateLimitBackend(),
         rateLimitPerMinute: options.rateLimitPerMinute ?? 1_000,
         timeZone: 'Asia/Tokyo',
       }),

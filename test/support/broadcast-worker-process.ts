@@ -3,20 +3,16 @@
  * Configured by environment: REDIS_URL, REDIS_PREFIX, LINE_API_BASE_URL, LINE_RATE (chunks
  * per second), LOCK_MS (BullMQ lock; a killed worker's jobs are taken over after it).
  */
-import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { loadAppContent } from '../../src/app-content.ts';
 import { createLineMulticaster } from '../../src/channels/line/multicast.ts';
 import { BroadcastQueues } from '../../src/jobs/broadcast/queues.ts';
-import { BroadcastStore } from '../../src/store/broadcasts.ts';
-import { AudienceReader } from '../../src/store/audience-reader.ts';
 import { createBroadcastWorkers } from '../../src/jobs/broadcast/worker.ts';
 import { RedisStore } from '../../src/store/redis-store.ts';
 
 const env = process.env;
 const logger = pino({ level: 'silent' });
 const store = new RedisStore({ url: env.REDIS_URL!, prefix: env.REDIS_PREFIX!, sessionTtlSeconds: 3600 });
-const broadcasts = new BroadcastStore(store.redis, store.keys);
 const line = createLineMulticaster({
   config: { LINE_CHANNEL_ACCESS_TOKEN: 'test-access-token', LINE_API_BASE_URL: env.LINE_API_BASE_URL!, LINE_DATA_API_BASE_URL: env.LINE_API_BASE_URL!, DEFAULT_TIME_ZONE: 'Asia/Tokyo' },
   catalog: loadAppContent().catalog,
@@ -24,11 +20,10 @@ const line = createLineMulticaster({
 });
 const lockMs = Number(env.LOCK_MS);
 createBroadcastWorkers({
-  connection: new Redis(env.REDIS_URL!, { maxRetriesPerRequest: null }),
-  keys: store.keys,
-  users: new AudienceReader(store.redis, store.keys),
-  broadcasts,
-  queues: new BroadcastQueues({ connection: store.redis, keys: store.keys }),
+  bull: store.workerConnection(),
+  users: store.audience,
+  broadcasts: store.broadcasts,
+  queues: new BroadcastQueues(store.queueConnection()),
   senders: { line },
   rates: { line: Number(env.LINE_RATE), slack: 1 },
   fallbackLocale: 'ja',

@@ -3,7 +3,7 @@
  * a fake LINE server on loopback and (when asked) the nock Slack fake. Each kit has its own
  * key prefix, so BullMQ queues of different tests never meet.
  */
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { createLineMulticaster } from '../../src/channels/line/multicast.ts';
 import { createSlackChannel } from '../../src/channels/slack/index.ts';
 import type { ChannelSender } from '../../src/channels/types.ts';
@@ -13,15 +13,13 @@ import type { BroadcastChannel } from '../../src/jobs/broadcast/filter.ts';
 import { BroadcastQueues } from '../../src/jobs/broadcast/queues.ts';
 import type { BroadcastRecord } from '../../src/jobs/broadcast/record.ts';
 import { BroadcastService } from '../../src/jobs/broadcast/service.ts';
-import { BroadcastStore } from '../../src/store/broadcasts.ts';
-import { AudienceReader } from '../../src/store/audience-reader.ts';
 import { createBroadcastWorkers, type BroadcastWorkers } from '../../src/jobs/broadcast/worker.ts';
 import { createMetrics, type Metrics } from '../../src/observability/metrics.ts';
 import type { RedisStore } from '../../src/store/redis-store.ts';
 import type { UserPatch } from '../../src/store/types.ts';
 import { content, createConversations, silentLogger } from './conversation.ts';
 import { FakeLineServer, type FakeLineOptions } from './fake-line-server.ts';
-import { createRedisStore, deletePrefix, redisUrl, uniquePrefix } from './redis.ts';
+import { createRedisStore, deletePrefix, rawRedis, uniquePrefix } from './redis.ts';
 import { FakeSlack, slackEnv } from './slack.ts';
 
 export const LINE_TOKEN = 'test-access-token';
@@ -51,9 +49,10 @@ export interface KitOptions {
 export async function broadcastKit(name: string, options: KitOptions = {}) {
   const prefix = uniquePrefix(name);
   const store = createRedisStore(prefix);
-  const broadcasts = new BroadcastStore(store.redis, store.keys);
-  const reader = new AudienceReader(store.redis, store.keys);
-  const queues = new BroadcastQueues({ connection: store.redis, keys: store.keys });
+  const { broadcasts, audience: reader } = store;
+  /** What the store wrote, read directly. */
+  const raw = rawRedis(prefix);
+  const queues = new BroadcastQueues(store.queueConnection());
   const fakeLine = new FakeLineServer({ token: LINE_TOKEN, ...options.line });
   const lineUrl = await fakeLine.start();
   const metrics: Metrics = createMetrics();
@@ -98,10 +97,10 @@ export async function broadcastKit(name: string, options: KitOptions = {}) {
   let workers: BroadcastWorkers | undefined;
   let workerConnection: Redis | undefined;
   const startWorkers = () => {
-    workerConnection = new Redis(redisUrl(), { maxRetriesPerRequest: null });
+    const bull = store.workerConnection();
+    workerConnection = bull.connection;
     workers = createBroadcastWorkers({
-      connection: workerConnection,
-      keys: store.keys,
+      bull,
       users: reader,
       broadcasts,
       queues,
@@ -137,10 +136,11 @@ export async function broadcastKit(name: string, options: KitOptions = {}) {
     await fakeLine.stop();
     if (fakeSlack) FakeSlack.cleanup();
     await store.close();
+    await raw.redis.quit();
     await deletePrefix(prefix);
   };
 
-  return { prefix, store, reader, broadcasts, queues, service, line, fakeLine, fakeSlack, slackSleeps, metrics, startWorkers, stopWorkers, waitFor, close };
+  return { prefix, store, raw, reader, broadcasts, queues, service, line, fakeLine, fakeSlack, slackSleeps, metrics, startWorkers, stopWorkers, waitFor, close };
 }
 
 export type BroadcastKit = Awaited<ReturnType<typeof broadcastKit>>;

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
 import { Redis } from 'ioredis';
+import { redisKeys, type RedisKeys } from '../../src/store/keys.ts';
 import { RedisStore } from '../../src/store/redis-store.ts';
 
 export function redisUrl(): string {
@@ -31,4 +32,12 @@ export function createRedisStore(prefix: string, options: { sessionTtlSeconds?: 
     sessionTtlSeconds: options.sessionTtlSeconds ?? 3600,
     ...(options.clock ? { clock: options.clock } : {}),
   });
+}
+
+/**
+ * A plain client on the test Redis and the key names of a prefix, for tests that look at
+ * what the store wrote (the store itself keeps both to itself).
+ */
+export function rawRedis(prefix: string): { redis: Redis; keys: RedisKeys } {
+  return { redis: new Redis(redisUrl()), keys: redisKeys(prefix) };
 }

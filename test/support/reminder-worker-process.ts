@@ -3,7 +3,6 @@
  * Configured by environment: REDIS_URL, REDIS_PREFIX, LINE_API_BASE_URL, CLOCK_START (ISO,
  * the shifted "now" at process start), LOCK_MS.
  */
-import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { loadAppContent } from '../../src/app-content.ts';
 import { createLineChannel } from '../../src/channels/line/index.ts';
@@ -31,8 +30,7 @@ const conversations = new ConversationService({
 });
 const line = createLineChannel({ config, store, conversations, content, logger, clock });
 createReminderWorker({
-  connection: new Redis(env.REDIS_URL!, { maxRetriesPerRequest: null }),
-  keys: store.keys,
+  bull: store.workerConnection(),
   store,
   conversations,
   senders: { line: line.sender },

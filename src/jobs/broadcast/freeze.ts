@@ -40,13 +40,12 @@ export async function freezeAudience(deps: FreezeDeps, id: string): Promise<Free
     pending = [];
     pendingIds = 0;
   };
-  const seenKey = broadcasts.keys.broadcastSeen(id, run);
   const counts = await scanAudience({
     users: deps.users,
     filter: record.filter,
     now,
     fallbackLocale: deps.fallbackLocale,
-    firstSeen: (members) => broadcasts.firstSeen(seenKey, members),
+    firstSeen: (members) => broadcasts.firstSeenInRun(id, run, members),
     ...(deps.signal ? { signal: deps.signal } : {}),
     onInclude: async (recipients) => {
       for (const r of recipients) {

@@ -7,8 +7,7 @@
  * add whose id exists, so enqueueing again after a crash creates nothing twice.
  */
 import { Queue, type JobsOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
-import type { RedisKeys } from '../../store/keys.ts';
+import type { QueueConnection } from '../../store/redis-connection.ts';
 import { chunkName, type ChunkCounts } from './chunks.ts';
 import { BROADCAST_CHANNELS, type BroadcastChannel } from './filter.ts';
 
@@ -52,8 +51,7 @@ export class BroadcastQueues {
   readonly start: Queue<StartJobData>;
   readonly chunks: Record<BroadcastChannel, Queue<ChunkJobData>>;
 
-  constructor(options: { connection: Redis; keys: RedisKeys }) {
-    const common = { connection: options.connection, prefix: options.keys.queuePrefix };
+  constructor(common: QueueConnection) {
     this.start = new Queue<StartJobData>(BROADCAST_START_QUEUE, common);
     this.chunks = {
       line: new Queue<ChunkJobData>(broadcastQueueName('line'), common),

@@ -3,7 +3,6 @@
  * that freeze and send (worker role). Channels without credentials are left out: a filter
  * cannot name them and no worker sends to them.
  */
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { lineEnabled } from '../../channels/line/index.ts';
 import { createLineMulticaster } from '../../channels/line/multicast.ts';
@@ -11,13 +10,12 @@ import type { ChannelSender } from '../../channels/types.ts';
 import type { Config } from '../../config.ts';
 import type { Content } from '../../conversation/content.ts';
 import type { Metrics } from '../../observability/metrics.ts';
+import type { QueueConnection } from '../../store/redis-connection.ts';
 import type { RedisStore } from '../../store/redis-store.ts';
 import type { BroadcastChannel } from './filter.ts';
 import { BroadcastQueues } from './queues.ts';
 import { BroadcastService } from './service.ts';
-import { BroadcastStore } from '../../store/broadcasts.ts';
 import { createBroadcastWorkers, type BroadcastWorkers } from './worker.ts';
-import { AudienceReader } from '../../store/audience-reader.ts';
 
 export interface BroadcastingDeps {
   config: Config;
@@ -32,8 +30,8 @@ export interface BroadcastingDeps {
 
 export interface Broadcasting {
   service: BroadcastService;
-  /** Starts the workers on a connection they may block on (maxRetriesPerRequest: null). */
-  startWorkers(connection: Redis): BroadcastWorkers;
+  /** Starts the workers on a connection they may block on (the store's workerConnection()). */
+  startWorkers(bull: QueueConnection): BroadcastWorkers;
   /** For readiness: every broadcast worker is started and running. */
   running(): boolean;
   /** Workers first (a running chunk finishes), then the queues. */
@@ -43,9 +41,8 @@ export interface Broadcasting {
 export function createBroadcasting(deps: BroadcastingDeps): Broadcasting {
   const { config, store, content } = deps;
   const logger = deps.logger.child({ component: 'broadcasts' });
-  const broadcasts = new BroadcastStore(store.redis, store.keys);
-  const users = new AudienceReader(store.redis, store.keys);
-  const queues = new BroadcastQueues({ connection: store.redis, keys: store.keys });
+  const { broadcasts, audience: users } = store;
+  const queues = new BroadcastQueues(store.queueConnection());
   // The queues share the store's connection, whose errors are already logged.
   for (const queue of [queues.start, queues.chunks.line, queues.chunks.slack]) queue.on('error', () => undefined);
   const line = lineEnabled(config) ? createLineMulticaster({ config, catalog: content.catalog, logger, ...(deps.metrics ? { metrics: deps.metrics } : {}) }) : undefined;
@@ -63,10 +60,9 @@ export function createBroadcasting(deps: BroadcastingDeps): Broadcasting {
   let workers: BroadcastWorkers | undefined;
   return {
     service,
-    startWorkers(connection) {
+    startWorkers(bull) {
       workers = createBroadcastWorkers({
-        connection,
-        keys: store.keys,
+        bull,
         users,
         broadcasts,
         queues,

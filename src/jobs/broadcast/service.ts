@@ -75,18 +75,17 @@ export class BroadcastService {
   }
 
   async preview(filter: AudienceFilter): Promise<AudienceCounts> {
-    const { broadcasts } = this.options;
-    const scratch = broadcasts.keys.audienceScratch(randomBytes(8).toString('hex'));
+    const scratch = this.options.broadcasts.previewScratch();
     try {
       return await scanAudience({
         users: this.options.users,
         filter: this.normalize(filter),
         now: this.clock(),
         fallbackLocale: this.options.fallbackLocale,
-        firstSeen: (members) => broadcasts.firstSeen(scratch, members),
+        firstSeen: scratch.firstSeen,
       });
     } finally {
-      await broadcasts.dropSet(scratch);
+      await scratch.drop();
     }
   }
 

@@ -10,11 +10,10 @@
  * - the freeze is rerun from scratch until one run publishes; only published chunks are sent.
  */
 import { Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Locale } from '../../conversation/types.ts';
 import type { Metrics } from '../../observability/metrics.ts';
-import type { RedisKeys } from '../../store/keys.ts';
+import type { QueueConnection } from '../../store/redis-connection.ts';
 import type { BroadcastMessages } from './content.ts';
 import { deliverChunk, RateLimited, type ChunkSenders } from './delivery.ts';
 import type { BroadcastChannel } from './filter.ts';
@@ -24,9 +23,8 @@ import type { BroadcastStore } from '../../store/broadcasts.ts';
 import type { AudienceReader } from '../../store/audience-reader.ts';
 
 export interface BroadcastWorkerOptions {
-  /** BullMQ workers block on their connection: give them one of their own (maxRetriesPerRequest: null). */
-  connection: Redis;
-  keys: RedisKeys;
+  /** BullMQ workers block on their connection: give them one of their own (the store's workerConnection()). */
+  bull: QueueConnection;
   /** Users as audiences read them (only the fields a filter needs). */
   users: AudienceReader;
   broadcasts: BroadcastStore;
@@ -68,8 +66,7 @@ export function createBroadcastWorkers(options: BroadcastWorkerOptions): Broadca
   const { broadcasts, queues, logger, metrics } = options;
   const clock = options.clock ?? (() => new Date());
   const common = {
-    connection: options.connection,
-    prefix: options.keys.queuePrefix,
+    ...options.bull,
     maxStalledCount: MAX_STALLED,
     ...(options.tuning?.lockDurationMs ? { lockDuration: options.tuning.lockDurationMs } : {}),
     ...(options.tuning?.stalledIntervalMs ? { stalledInterval: options.tuning.stalledIntervalMs } : {}),

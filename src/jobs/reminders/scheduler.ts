@@ -4,13 +4,13 @@
  * it twice for the same plan changes nothing.
  */
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { PlannedReminder } from '../../conversation/reminder-plan.ts';
 import type { EffectHandler } from '../../conversation/service.ts';
 import type { UserRef } from '../../conversation/types.ts';
 import { userTag } from '../../observability/logger.ts';
-import type { RedisKeys } from '../../store/keys.ts';
+import type { QueueConnection } from '../../store/redis-connection.ts';
+import type { ReminderIndex } from '../../store/reminder-index.ts';
 import { reminderJobId } from './job-ids.ts';
 
 export const REMINDER_QUEUE = 'reminders';
@@ -23,9 +23,10 @@ export interface ReminderJobData {
 }
 
 export interface ReminderSchedulerOptions {
-  /** A connection BullMQ may block on is not needed for a Queue; the store's is fine. */
-  connection: Redis;
-  keys: RedisKeys;
+  /** A Queue never blocks on its connection; the store's is fine (its queueConnection()). */
+  bull: QueueConnection;
+  /** Which jobs each user has, so a new plan replaces the old one exactly. */
+  index: ReminderIndex;
   logger: Logger;
   clock?: () => Date;
 }
@@ -38,10 +39,7 @@ export class ReminderScheduler {
   constructor(options: ReminderSchedulerOptions) {
     this.options = options;
     this.clock = options.clock ?? (() => new Date());
-    this.queue = new Queue<ReminderJobData>(REMINDER_QUEUE, {
-      connection: options.connection,
-      prefix: options.keys.queuePrefix,
-    });
+    this.queue = new Queue<ReminderJobData>(REMINDER_QUEUE, options.bull);
   }
 
   /** The effect handler to give the conversation service. */
@@ -53,10 +51,9 @@ export class ReminderScheduler {
 
   /** Makes the jobs on Redis match `reminders` exactly. */
   async sync(user: UserRef, reminders: PlannedReminder[]): Promise<void> {
-    const { connection, keys, logger } = this.options;
-    const indexKey = keys.reminderJobs(user);
+    const { index, logger } = this.options;
     const wanted = new Map(reminders.map((r) => [reminderJobId(user, r), r]));
-    const existing = await connection.hkeys(indexKey);
+    const existing = await index.ids(user);
     for (const id of existing) {
       if (!wanted.has(id)) await this.removeJob(id);
     }
@@ -76,24 +73,19 @@ export class ReminderScheduler {
         },
       );
     }
-    const tx = connection.multi().del(indexKey);
-    if (wanted.size) tx.hset(indexKey, Object.fromEntries([...wanted].map(([id, r]) => [id, r.at])));
-    await tx.exec();
+    await index.replace(user, Object.fromEntries([...wanted].map(([id, r]) => [id, r.at])));
     logger.debug({ user: userTag(user), reminders: reminders.map((r) => r.kind) }, 'reminders synced');
   }
 
   async cancelAll(user: UserRef): Promise<void> {
-    const indexKey = this.options.keys.reminderJobs(user);
-    for (const id of await this.options.connection.hkeys(indexKey)) await this.removeJob(id);
-    await this.options.connection.del(indexKey);
+    const { index } = this.options;
+    for (const id of await index.ids(user)) await this.removeJob(id);
+    await index.remove(user);
   }
 
   /** The scheduled jobs of a user, soonest first (for App Home and diagnostics). */
-  async list(user: UserRef): Promise<{ id: string; at: string }[]> {
-    const entries = await this.options.connection.hgetall(this.options.keys.reminderJobs(user));
-    return Object.entries(entries)
-      .map(([id, at]) => ({ id, at }))
-      .sort((a, b) => a.at.localeCompare(b.at));
+  list(user: UserRef): Promise<{ id: string; at: string }[]> {
+    return this.options.index.list(user);
   }
 
   private async removeJob(id: string): Promise<void> {

@@ -4,23 +4,21 @@
  * sender with a retry key derived from the job id (so a retried job never double-sends).
  */
 import { DelayedError, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { ChannelSender } from '../../channels/types.ts';
 import { deliveryDecision, type ReminderSettings } from '../../conversation/reminder-plan.ts';
 import type { ConversationService } from '../../conversation/service.ts';
 import type { Channel, Outbound } from '../../conversation/types.ts';
 import { userTag } from '../../observability/logger.ts';
-import type { RedisKeys } from '../../store/keys.ts';
+import type { QueueConnection } from '../../store/redis-connection.ts';
 import type { Store } from '../../store/types.ts';
 import { REMINDER_QUEUE, type ReminderJobData } from './scheduler.ts';
 
 export type ReminderOutcome = 'sent' | 'stale' | 'dropped' | 'blocked' | 'no-channel';
 
 export interface ReminderWorkerOptions {
-  /** BullMQ workers block on their connection: give them one of their own (maxRetriesPerRequest: null). */
-  connection: Redis;
-  keys: RedisKeys;
+  /** BullMQ workers block on their connection: give them one of their own (the store's workerConnection()). */
+  bull: QueueConnection;
   store: Store;
   conversations: ConversationService;
   senders: Partial<Record<Channel, ChannelSender>>;
@@ -90,8 +88,7 @@ export function createReminderWorker(options: ReminderWorkerOptions): Worker<Rem
   }
 
   const worker = new Worker<ReminderJobData, ReminderOutcome>(REMINDER_QUEUE, process, {
-    connection: options.connection,
-    prefix: options.keys.queuePrefix,
+    ...options.bull,
     concurrency: options.concurrency ?? 10,
     ...(options.lockDurationMs ? { lockDuration: options.lockDurationMs, stalledInterval: options.lockDurationMs } : {}),
   });
