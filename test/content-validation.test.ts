@@ -261,6 +261,74 @@ describe('broken flow: keywords', () => {
   });
 });
 
+// ---------------------------------------------------------------------------- card applicability
+
+describe('broken flow: what a card line is for', () => {
+  /** Writes the real flow with one change and returns the load problems. */
+  function loadChanged(change: (flow: { diagnosis: { advice: { cautions: Record<string, unknown>[] } } }) => void): { problems: string[]; rel: string } {
+    const flow = parseYaml(readFileSync(DEFAULT_CONTENT_PATHS.flowFile, 'utf8')) as Parameters<typeof change>[0];
+    change(flow);
+    const file = path.join(tmp, `changed-${Math.random().toString(36).slice(2)}.yaml`);
+    writeFileSync(file, stringify(flow));
+    return { problems: loadProblems({ flowFile: file }), rel: path.relative(PROJECT_ROOT, file) };
+  }
+
+  it.each(['verdicts', 'stages', 'why'])('a rule without "%s" stops the boot, naming the rule', (field) => {
+    const { problems, rel } = loadChanged((flow) => {
+      delete flow.diagnosis.advice.cautions[0]![field];
+    });
+    expectProblem(problems, `${rel}: diagnosis.advice.cautions.0.${field}: `);
+  });
+
+  it('an empty list of stages is refused too', () => {
+    const { problems, rel } = loadChanged((flow) => {
+      flow.diagnosis.advice.cautions[0]!.stages = [];
+    });
+    expectProblem(problems, `${rel}: diagnosis.advice.cautions.0.stages: `);
+  });
+
+  it('a "why" that cites no GUIDE fact is refused', () => {
+    const { problems, rel } = loadChanged((flow) => {
+      flow.diagnosis.advice.cautions[0]!.why = 'seems right to me';
+    });
+    expect(expectProblem(problems, `${rel}: diagnosis.advice.cautions.0.why: `)).toContain('GUIDE');
+  });
+
+  it('a rule no answer path shows is reported', () => {
+    const v = variant();
+    const i = v.flow.diagnosis.advice.answer.findIndex((a) => a.text === 'advice.answer.negotiate_here');
+    v.flow.diagnosis.advice.answer[i]!.verdicts = ['closing_meeting'];
+    v.flow.diagnosis.advice.answer[i]!.stages = ['after_offer'];
+    expect(validate(v)).toContain(
+      `${FLOW_FILE}: diagnosis.advice.answer.${i}: "advice.answer.negotiate_here" is never shown: no answer path gives it a card`,
+    );
+  });
+
+  it('a card left with one reason is reported with an example', () => {
+    const v = variant();
+    v.flow.diagnosis.reasons = v.flow.diagnosis.reasons.filter((r) => r.text !== 'reason.contact_after_offer');
+    v.keyFiles.ja.delete('reason.contact_after_offer');
+    v.catalog.ja.delete('reason.contact_after_offer');
+    v.catalog.en.delete('reason.contact_after_offer');
+    const problem = expectProblem(validate(v), `${FLOW_FILE}: diagnosis.reasons: fewer than 2 reasons for offer_meeting at stage after_offer`);
+    expect(problem).toContain('"offer_notified":"yes"');
+  });
+
+  it('the last stage rule must be the default', () => {
+    const v = variant();
+    v.flow.diagnosis.stages.at(-1)!.when = { answer: 'offer_notified', is: ['no'] };
+    const last = v.flow.diagnosis.stages.length - 1;
+    expect(validate(v)).toContain(`${FLOW_FILE}: diagnosis.stages.${last}: the last rule must have no "when" (the default)`);
+  });
+
+  it('a stage a user can reach needs its headline texts', () => {
+    const v = variant();
+    // Conditions stop being their own stage: conditions cards now are before_offer offer meetings.
+    v.flow.diagnosis.stages = v.flow.diagnosis.stages.filter((s) => s.stage !== 'conditions_before_offer');
+    expectProblem(validate(v), 'locales/ja: missing key "verdict.offer_meeting.before_offer.likelihood" (used by verdict offer_meeting at stage before_offer)');
+  });
+});
+
 // ---------------------------------------------------------------------------- broken locales
 
 describe('broken locales', () => {
@@ -274,10 +342,10 @@ describe('broken locales', () => {
 
   it('a missing verdict text and a missing system text', () => {
     const v = variant();
-    v.catalog.ja.delete('verdict.recruiter_meeting.summary');
+    v.catalog.ja.delete('verdict.recruiter_meeting.before_offer.summary');
     v.catalog.ja.delete('system.stale_button');
     const errors = validate(v);
-    expectProblem(errors, 'locales/ja: missing key "verdict.recruiter_meeting.summary"');
+    expectProblem(errors, 'locales/ja: missing key "verdict.recruiter_meeting.before_offer.summary" (used by verdict recruiter_meeting at stage before_offer)');
     expectProblem(errors, 'locales/ja: missing key "system.stale_button" (used by code)');
   });
 
@@ -307,10 +375,10 @@ describe('broken locales', () => {
 
   it('mismatched placeholders between ja and en', () => {
     const v = variant();
-    const ja = v.catalog.ja.get('reason.contact_hr')!;
+    const ja = v.catalog.ja.get('reason.contact_company')!;
     expect(placeholders(ja)).toEqual(['contact_from']);
-    v.catalog.en.set('reason.contact_hr', 'The contact came from "{contact}".');
-    expect(validate(v)).toContain('locales/en: key "reason.contact_hr" has placeholders {contact} but ja has {contact_from}');
+    v.catalog.en.set('reason.contact_company', 'The contact came from "{contact}".');
+    expect(validate(v)).toContain('locales/en: key "reason.contact_company" has placeholders {contact} but ja has {contact_from}');
   });
 
   it('a placeholder dropped in one language', () => {
@@ -328,10 +396,10 @@ describe('broken locales', () => {
   // A typo such as {contact} in both languages would show the raw placeholder on the card.
   it('a reason quoting a question the flow does not have is reported', () => {
     const v = variant();
-    v.catalog.ja.set('reason.contact_hr', '連絡は「{contact}」から。');
-    v.catalog.en.set('reason.contact_hr', 'The contact came from "{contact}".');
+    v.catalog.ja.set('reason.contact_company', '連絡は「{contact}」から。');
+    v.catalog.en.set('reason.contact_company', 'The contact came from "{contact}".');
     const errors = validate(v);
-    expect(errors.some((e) => e.includes('reason.contact_hr') && e.includes('contact'))).toBe(true);
+    expect(errors.some((e) => e.includes('reason.contact_company') && e.includes('contact'))).toBe(true);
   });
 });
 

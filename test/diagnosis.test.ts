@@ -5,7 +5,7 @@
  * break these tests but a wrong key, a wrong rule or a missing quote does.
  */
 import { describe, expect, it } from 'vitest';
-import { diagnose, MAX_REASONS } from '../src/conversation/diagnosis.ts';
+import { diagnose, headlineKeys } from '../src/conversation/diagnosis.ts';
 import { step, type EngineContext } from '../src/conversation/engine.ts';
 import { translate, type Vars } from '../src/conversation/i18n.ts';
 import type { Session } from '../src/conversation/session.ts';
@@ -138,7 +138,7 @@ const PATHS: { name: string; inputs: Input[]; verdict: Verdict; locale?: Locale 
     name: 'typed English labels in a Japanese session: unsure + conditions',
     inputs: [
       "It's not clear",
-      'Through an agency',
+      'An agency',
       'Explaining conditions or the offer letter',
       'Still deciding',
       'In selection elsewhere',
@@ -232,9 +232,11 @@ describe('answer paths -> verdict', () => {
     expect(run.session?.state).toBe('menu');
     expect(run.effects).toContainEqual({ type: 'verdictReached', verdict });
     const card = resultCard(run);
-    expect(card.title).toBe(tr(locale, `verdict.${verdict}.title`));
-    expect(card.summary).toContain(tr(locale, `verdict.${verdict}.likelihood`));
-    expect(card.summary).toContain(tr(locale, `verdict.${verdict}.summary`));
+    const headline = headlineKeys(diagnose(content().flow, run.session!.answers));
+    expect(headline.title).toBe(`verdict.${verdict}.title`);
+    expect(card.title).toBe(tr(locale, headline.title));
+    expect(card.summary).toContain(tr(locale, headline.likelihood));
+    expect(card.summary).toContain(tr(locale, headline.summary));
     const reasons = lines(card, locale, 'result.reasons');
     expect(reasons.length).toBeGreaterThanOrEqual(2);
     expect(reasons.length).toBeLessThanOrEqual(4);
@@ -263,11 +265,30 @@ describe('diagnose(): rule order on raw answers', () => {
     expect(diagnose(flow, answers).verdict).toBe(verdict);
   });
 
-  it(`shows at most ${MAX_REASONS} reasons, the most telling first`, () => {
-    // recruiter + intent + unsure: five reasons apply.
+  it("lists the reasons in the flow's order, the most telling first", () => {
     const { reasons } = diagnose(flow, { offer_notified: 'unsure', contact_from: 'recruiter', purpose: 'intent' });
-    expect(reasons).toHaveLength(MAX_REASONS);
-    expect(reasons.slice(0, 3)).toEqual(['reason.contact_recruiter', 'reason.purpose_intent', 'reason.offer_unsure']);
+    expect(reasons).toEqual(['reason.contact_recruiter', 'reason.purpose_intent', 'reason.offer_unsure']);
+  });
+
+  it.each<[Record<string, string>, string]>([
+    [{ offer_notified: 'yes', contact_from: 'hr' }, 'after_offer'],
+    [{ offer_notified: 'no', contact_from: 'hr', purpose: 'conditions' }, 'conditions_before_offer'],
+    [{ offer_notified: 'unsure', contact_from: 'recruiter', purpose: 'conditions' }, 'conditions_before_offer'],
+    [{ offer_notified: 'no', contact_from: 'hr', purpose: 'intent' }, 'before_offer'],
+    [{ offer_notified: 'unsure', contact_from: 'hr', purpose: 'status_feedback' }, 'before_offer'],
+  ])('%j is at stage %s', (answers, stage) => {
+    expect(diagnose(flow, answers).stage).toBe(stage);
+  });
+
+  it('a conditions purpose without a stated offer: an offer meeting that is still selection, no negotiation', () => {
+    const d = diagnose(flow, { offer_notified: 'no', contact_from: 'hr', purpose: 'conditions', first_choice: 'yes' });
+    expect(d.verdict).toBe('offer_meeting');
+    expect(d.reasons).toContain('reason.offer_not_yet');
+    expect(d.reasons).not.toContain('reason.offer_notified');
+    expect(d.advice.answer).toContain('advice.answer.confirm_offer');
+    expect(d.advice.answer).not.toContain('advice.answer.negotiate_here');
+    expect(d.advice.cautions).not.toContain('advice.cautions.after_offer');
+    expect(headlineKeys(d).likelihood).toBe('verdict.offer_meeting.conditions_before_offer.likelihood');
   });
 });
 
@@ -376,24 +397,30 @@ describe('result card: checklist only for offer meetings', () => {
 });
 
 describe('result card: cautions', () => {
+  const reception = () => tr('ja', 'advice.cautions.reception');
   const everyone = () => tr('ja', 'advice.cautions.everyone');
   const online = () => tr('ja', 'advice.cautions.online_setup');
+  const unknown = () => tr('ja', 'advice.cautions.mode_unknown');
 
-  it('in person: be polite to everyone, no online setup', () => {
+  it('in person: be polite at reception, no online setup', () => {
     const cautions = lines(resultCard(byButtons({ ...CLOSING, meeting_mode: 'in_person' })), 'ja', 'result.cautions');
-    expect(cautions).toContain(everyone());
+    expect(cautions).toContain(reception());
     expect(cautions).not.toContain(online());
   });
 
-  it('online: check the setup, no reception caution', () => {
+  it('online: check the setup, be polite to everyone, no reception caution', () => {
     const cautions = lines(resultCard(byButtons({ ...CLOSING, meeting_mode: 'online' })), 'ja', 'result.cautions');
     expect(cautions).toContain(online());
-    expect(cautions).not.toContain(everyone());
+    expect(cautions).toContain(everyone());
+    expect(cautions).not.toContain(reception());
   });
 
-  it('mode unknown: the in-person caution is kept', () => {
+  it('mode unknown: no in-person-only caution, a line for either mode', () => {
     const cautions = lines(resultCard(byButtons({ ...CLOSING, meeting_mode: 'unknown' })), 'ja', 'result.cautions');
+    expect(cautions).not.toContain(reception());
+    expect(cautions).not.toContain(online());
     expect(cautions).toContain(everyone());
+    expect(cautions).toContain(unknown());
   });
 
   it('not replied yet: reply fast is among the cautions', () => {
@@ -403,9 +430,9 @@ describe('result card: cautions', () => {
     expect(replied).not.toContain(tr('ja', 'advice.cautions.reply_fast'));
   });
 
-  it('recruiter meetings warn that everything reaches HR; offer meetings warn to stay sincere after the offer', () => {
-    expect(lines(resultCard(byButtons(RECRUITER)), 'ja', 'result.cautions')).toContain(
-      tr('ja', 'advice.cautions.recruiter_reports'),
+  it('recruiter meetings warn that everything reaches HR and that a rejection is possible; offer meetings warn to stay sincere after the offer', () => {
+    expect(lines(resultCard(byButtons(RECRUITER)), 'ja', 'result.cautions')).toEqual(
+      expect.arrayContaining([tr('ja', 'advice.cautions.recruiter_reports'), tr('ja', 'advice.cautions.recruiter_after_rejection')]),
     );
     expect(lines(resultCard(byButtons(OFFER)), 'ja', 'result.cautions')).toContain(tr('ja', 'advice.cautions.after_offer'));
     expect(lines(resultCard(byButtons(CLOSING)), 'ja', 'result.cautions')).not.toContain(

@@ -3,10 +3,13 @@
  * line naming the file and the path inside it, so whoever edits content can fix it
  * without reading code.
  */
+import { answerPaths, pathAnswers } from './answer-paths.ts';
 import { DATE_TOKEN, leaves } from './conditions.ts';
+import { diagnose, headlineKeys, MIN_REASONS } from './diagnosis.ts';
 import { ADVICE_SECTIONS, type Condition, type Flow, type Tips } from './flow-schema.ts';
 import { placeholders, type Catalog } from './i18n.ts';
 import { REMINDER_KINDS } from './reminder-plan.ts';
+import { REMINDER_TEXT_KEYS } from './reminder-texts.ts';
 import { FOLLOWUP_OUTCOMES } from './session.ts';
 import { normalizeText } from './normalize.ts';
 import { LOCALES, VERDICTS } from './types.ts';
@@ -57,8 +60,8 @@ export const SYSTEM_KEYS = [
     'date.invalid',
     'date.confirmed',
   ].map((k) => `system.${k}`),
-  ...['reply', 'eve.title', 'eve.reread', 'eve.other_companies', 'eve.first_choice', 'eve.preference', 'eve.questions']
-    .concat(['eve.online', 'eve.route', 'before.text', 'before.in_person', 'before.online', 'followup.prompt'])
+  ...REMINDER_TEXT_KEYS,
+  ...['reply', 'eve.title', 'before.text', 'followup.prompt']
     .concat(REMINDER_KINDS.map((k) => `kind.${k}`))
     .concat(FOLLOWUP_OUTCOMES.flatMap((o) => [`followup.${o}`, `followup.choice.${o}`]))
     .map((k) => `reminder.${k}`),
@@ -154,9 +157,11 @@ export function validateContent(
   }
 
   // Diagnosis rules.
-  const last = flow.diagnosis.verdicts.at(-1);
-  if (last?.when) at(`diagnosis.verdicts.${flow.diagnosis.verdicts.length - 1}`, 'the last rule must have no "when" (the default)');
-  flow.diagnosis.verdicts.forEach((r, i) => checkCondition(r.when, `diagnosis.verdicts.${i}.when`));
+  for (const list of ['verdicts', 'stages'] as const) {
+    const rules = flow.diagnosis[list];
+    if (rules.at(-1)?.when) at(`diagnosis.${list}.${rules.length - 1}`, 'the last rule must have no "when" (the default)');
+    rules.forEach((r, i) => checkCondition(r.when, `diagnosis.${list}.${i}.when`));
+  }
   const ruleLists = [
     ['reasons', flow.diagnosis.reasons] as const,
     ...ADVICE_SECTIONS.map((s) => [`advice.${s}`, flow.diagnosis.advice[s]] as const),
@@ -175,7 +180,9 @@ export function validateContent(
       }
     });
   }
-  for (const v of VERDICTS) for (const part of ['title', 'likelihood', 'summary']) use(`verdict.${v}.${part}`, 'verdicts');
+  for (const v of VERDICTS) use(`verdict.${v}.title`, 'verdicts');
+  // Cards can be built once both rule lists end in a default (reported above otherwise).
+  if (!flow.diagnosis.verdicts.at(-1)?.when && !flow.diagnosis.stages.at(-1)?.when) errors.push(...checkCards(flow, files.flow, use));
 
   // Tips.
   tips.forEach((tip, i) => {
@@ -228,4 +235,31 @@ export function validateContent(
       }
     }
   }
+}
+
+/**
+ * Walks every answer path to its card: the headline texts of each (verdict, stage) a user
+ * can reach are required, every rule must show on some card, and every card needs enough reasons.
+ */
+function checkCards(flow: Flow, file: string, use: (key: string, where: string) => void): string[] {
+  const errors: string[] = [];
+  const shown = new Set<string>();
+  const thin = new Map<string, string>(); // verdict/stage -> an example path with too few reasons
+  for (const path of answerPaths(flow)) {
+    const answers = pathAnswers(path);
+    const d = diagnose(flow, answers);
+    const { likelihood, summary } = headlineKeys(d);
+    use(likelihood, `verdict ${d.verdict} at stage ${d.stage}`);
+    use(summary, `verdict ${d.verdict} at stage ${d.stage}`);
+    for (const key of [...d.reasons, ...Object.values(d.advice).flat()]) shown.add(key);
+    if (d.reasons.length < MIN_REASONS) thin.set(`${d.verdict} at stage ${d.stage}`, JSON.stringify(answers));
+  }
+  const lists = [['reasons', flow.diagnosis.reasons] as const, ...ADVICE_SECTIONS.map((s) => [`advice.${s}`, flow.diagnosis.advice[s]] as const)];
+  for (const [name, items] of lists) {
+    items.forEach((item, i) => {
+      if (!shown.has(item.text)) errors.push(`${file}: diagnosis.${name}.${i}: "${item.text}" is never shown: no answer path gives it a card`);
+    });
+  }
+  for (const [card, answers] of thin) errors.push(`${file}: diagnosis.reasons: fewer than ${MIN_REASONS} reasons for ${card}, e.g. ${answers}`);
+  return errors;
 }

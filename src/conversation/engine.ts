@@ -6,7 +6,7 @@
 import { holds, meetingAt } from './conditions.ts';
 import type { Content } from './content.ts';
 import { formatMeetingTime, parseMeetingTime, parsePickerDateTime, type MeetingTimeParse } from './dates.ts';
-import { diagnose } from './diagnosis.ts';
+import { diagnose, headlineKeys } from './diagnosis.ts';
 import type { Action, FlowChoice, QuestionState } from './flow-schema.ts';
 import { translate, type Vars } from './i18n.ts';
 import { normalizeText } from './normalize.ts';
@@ -17,6 +17,7 @@ import {
   type PlannedReminder,
   type ReminderSettings,
 } from './reminder-plan.ts';
+import { beforeKey, eveningKeys } from './reminder-texts.ts';
 import {
   CONFIRM_DELETE_STATE,
   FOLLOWUP_OUTCOMES,
@@ -487,23 +488,16 @@ function fireReminder(turn: Turn, reminder: PlannedReminder): void {
   if (!planned.some((r) => sameReminder(r, reminder))) return;
   turn.s.reminders = planned.filter((r) => !sameReminder(r, reminder));
   const vars = { when: reminder.meetingAt ? when(turn, reminder.meetingAt) : '' };
-  const mode = turn.s.answers.meeting_mode;
   switch (reminder.kind) {
     case 'reply':
       return say(turn, 'reminder.reply');
     case 'eve': {
-      const lines = [
-        t(turn, 'reminder.eve.reread'),
-        t(turn, 'reminder.eve.other_companies'),
-        t(turn, turn.s.answers.first_choice === 'yes' ? 'reminder.eve.first_choice' : 'reminder.eve.preference'),
-        ...(turn.s.verdict === 'offer_meeting' ? [t(turn, 'reminder.eve.questions')] : []),
-        t(turn, mode === 'online' ? 'reminder.eve.online' : 'reminder.eve.route'),
-      ];
+      const lines = eveningKeys(turn.ctx.content.flow, turn.s.answers).map((key) => t(turn, key));
       return sayList(turn, t(turn, 'reminder.eve.title', vars), lines);
     }
     case 'before':
       say(turn, 'reminder.before.text', vars);
-      return say(turn, mode === 'online' ? 'reminder.before.online' : 'reminder.before.in_person');
+      return say(turn, beforeKey(turn.s.answers));
     case 'after':
       return interrupt(turn, FOLLOWUP_STATE);
   }
@@ -686,8 +680,9 @@ function emitResult(turn: Turn, options: { announce: boolean } = { announce: tru
       ? [t(turn, 'result.meeting_at', { when: formatMeetingTime(at, turn.s.locale, turn.s.timeZone) })]
       : [t(turn, 'result.meeting_not_set')],
   };
-  const title = t(turn, `verdict.${result.verdict}.title`);
-  const summary = `${t(turn, `verdict.${result.verdict}.likelihood`)}\n${t(turn, `verdict.${result.verdict}.summary`)}`;
+  const headline = headlineKeys(result);
+  const title = t(turn, headline.title);
+  const summary = `${t(turn, headline.likelihood)}\n${t(turn, headline.summary)}`;
   const sections = [
     ...section('result.reasons', result.reasons),
     ...section('result.asked', result.advice.asked),

@@ -64,10 +64,29 @@ const stateSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('result'), next: stateId }),
 ]);
 
+/**
+ * Where the candidate stands with the offer. A card line true before an offer can be false
+ * after one (and the reverse), so every rule names the stages it is for.
+ * - before_offer: no offer stated, and the meeting is not about conditions;
+ * - conditions_before_offer: the stated purpose is conditions, but no offer has been stated
+ *   (most likely an offer meeting, yet still selection until the 内定 is said);
+ * - after_offer: an offer (内定) was notified.
+ */
+export const STAGES = ['before_offer', 'conditions_before_offer', 'after_offer'] as const;
+export type Stage = (typeof STAGES)[number];
+
+/** A reviewer's pointer to the GUIDE fact a text rests on: "GUIDE 4: ..." or "GUIDE moments: ...". */
+const guideNote = z
+  .string()
+  .regex(/^GUIDE (\d|verdicts|moments|wording)\b.{10,}/, 'cite the GUIDE fact ("GUIDE 4: ...") and say what it supports');
+
+/** A card line. Applicability is explicit: verdicts and stages are required, never implied. */
 const ruleItem = z.strictObject({
   text: z.string(),
+  verdicts: z.array(z.enum(VERDICTS)).min(1),
+  stages: z.array(z.enum(STAGES)).min(1),
   when: conditionSchema.optional(),
-  verdicts: z.array(z.enum(VERDICTS)).optional(),
+  why: guideNote,
 });
 
 export const ADVICE_SECTIONS = ['asked', 'answer', 'cautions', 'checklist'] as const;
@@ -86,6 +105,8 @@ export const flowSchema = z.strictObject({
   ),
   diagnosis: z.strictObject({
     verdicts: z.array(z.strictObject({ verdict: z.enum(VERDICTS), when: conditionSchema.optional() })).min(1),
+    /** First matching rule wins, like verdicts; the last has no `when`. */
+    stages: z.array(z.strictObject({ stage: z.enum(STAGES), when: conditionSchema.optional() })).min(1),
     reasons: z.array(ruleItem),
     advice: z.strictObject({
       asked: z.array(ruleItem),
