@@ -14,8 +14,10 @@ import { BroadcastError, type BroadcastErrorCode, type BroadcastService } from '
 import type { RateLimitBackend } from '../store/redis-connection.ts';
 import type { AuditLog } from './audit.ts';
 import { authenticate, type StaffToken } from './auth.ts';
+import { insightsRoutes, type InsightsRoutesDeps } from './insights-routes.ts';
 import { pageRoutes } from './page-routes.ts';
 import { adminRoutes } from './routes.ts';
+import { vendorRoutes } from './vendor-routes.ts';
 import { describeIssues, jsonSerializer, zodToOpenApi, zodValidator } from './zod-compiler.ts';
 
 export interface AdminPluginDeps {
@@ -27,6 +29,8 @@ export interface AdminPluginDeps {
   rateLimit: RateLimitBackend;
   /** Requests per minute for each staff member. */
   rateLimitPerMinute: number;
+  /** The insights counters and what the report needs (GET /api/admin/insights). */
+  insights?: InsightsRoutesDeps;
   timeZone: string;
 }
 
@@ -79,6 +83,7 @@ export function adminPlugin(deps: AdminPluginDeps): FastifyPluginAsync {
     await app.register(async (page) => {
       await page.register(helmet, { contentSecurityPolicy: { useDefaults: false, directives: PAGE_CSP }, frameguard: { action: 'deny' } });
       await pageRoutes(page);
+      await vendorRoutes(page);
     });
   };
 }
@@ -135,5 +140,6 @@ async function apiContext(api: FastifyInstance, deps: AdminPluginDeps): Promise<
       return reply.code(400).send({ error: 'idempotency_key_required', message: 'send an Idempotency-Key header (e.g. a UUID) so a retried request cannot create a second broadcast' });
     }
   });
+  if (deps.insights) await insightsRoutes(api, deps.insights);
   await adminRoutes(api, { service: deps.service, content: deps.content, audit: deps.audit, timeZone: deps.timeZone, staffOf });
 }

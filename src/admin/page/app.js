@@ -7,6 +7,7 @@
 import { api, ApiError, forgetToken, savedToken, saveToken } from './api.js';
 import { applyTexts, currentLanguage, formatDate, formatNumber, loadTexts, setLanguage, t } from './i18n.js';
 import { renderEmpty, renderLine, renderSlack } from './preview.js';
+import { showViews } from './views.js';
 
 const MAX_TEXT = 2000;
 const POLL_ACTIVE_MS = 1500;
@@ -89,6 +90,7 @@ async function signIn(token, { silent = false } = {}) {
   show('signin', false);
   show('workspace', true);
   show('sign-out', true);
+  showViews(true);
   $('whoami').textContent = t('app.signedInAs', { staff: state.me.staff });
   buildFilters();
   await loadTips();
@@ -101,6 +103,7 @@ function showSignIn(message) {
   state.me = null;
   clearTimeout(state.pollTimer);
   show('workspace', false);
+  showViews(false);
   show('sign-out', false);
   show('signin', true);
   $('whoami').textContent = '';
