@@ -36,7 +36,7 @@ describe('npm run chat', () => {
     const { out, code } = await chat(['2', 'recruiter', '5', '1', '3', '1', 'online'], ['--lang', 'en']);
     expect(code).toBe(0);
     expect(out).toContain('has the company already told you');
-    expect(out).toContain('A meeting with a recruiter');
+    expect(out).toContain('arranged by a recruiter');
     expect(out).toContain('What would you like to do next?');
   });
 

@@ -100,7 +100,7 @@ describe('a diagnosis in the DM', () => {
     const first = h.fake.lastQuestion();
     await say('2'); // answered by typing; the first message still has its buttons
     await press('yes', first);
-    expect(texts()).toContain('そのボタンは前の質問のものです。いまの質問に答えてください。');
+    expect(texts()).toContain('その選択肢は前の質問のものです。いまの質問に答えてください。');
     expect((await h.store.sessions.get(user))?.value.state).toBe('contact_from');
   });
 
