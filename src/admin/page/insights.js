@@ -68,7 +68,7 @@ function panels(report) {
       columns: named('insights.reminders', REMINDER_COUNTS),
       rows: [
         ...report.reminders.byKind.map((r) => ({ key: r.kind, label: tOr(`insights.reminderKind.${r.kind}`, r.kind), values: r })),
-        { key: 'total', label: t('insights.reminders.total'), values: report.reminders },
+        { key: 'total', label: t('insights.reminders.total'), values: report.reminders, tableOnly: true },
       ],
     },
     {

@@ -61,13 +61,14 @@ function download(panel) {
 
 function chartConfig(panel) {
   const numeric = (v) => (typeof v === 'number' ? v : null);
+  const rows = panel.rows.filter((r) => !r.tableOnly);
   return {
     type: panel.type ?? 'bar',
     data: {
-      labels: panel.rows.map((r) => r.label),
+      labels: rows.map((r) => r.label),
       datasets: panel.columns
         .filter((c) => !c.tableOnly)
-        .map((c, i) => ({ label: c.label, data: panel.rows.map((r) => numeric(r.values[c.key])), backgroundColor: COLORS[i % COLORS.length], borderColor: COLORS[i % COLORS.length] })),
+        .map((c, i) => ({ label: c.label, data: rows.map((r) => numeric(r.values[c.key])), backgroundColor: COLORS[i % COLORS.length], borderColor: COLORS[i % COLORS.length] })),
     },
     options: {
       animation: false,
@@ -85,7 +86,8 @@ function chartConfig(panel) {
 
 /**
  * Draws a panel into `host`. `panel`: { id, file, title, category, columns: [{ key, label,
- * tableOnly? }], rows: [{ key, label, values }], type?, stacked?, horizontal?, notes? }.
+ * tableOnly? }], rows: [{ key, label, values, tableOnly? }], type?, stacked?, horizontal?,
+ * notes? }.
  * `view` remembers chart or table per panel across redraws. Returns the Chart to destroy.
  */
 export async function drawPanel(host, panel, view) {
