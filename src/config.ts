@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { DEFAULT_REMINDER_SETTINGS, parseQuietHours, type ReminderSettings } from './conversation/reminder-plan.ts';
 import { LOCALES } from './conversation/types.ts';
 import { parseAdminTokens } from './admin/auth.ts';
+import { parseBusinessHours } from './handoff/hours.ts';
 
 const int = (min: number, max: number) =>
   z.coerce
@@ -73,6 +74,12 @@ export const configSchema = z.object({
   LINE_BROADCAST_RATE_PER_SECOND: int(1, 2_000).default(150),
   /** Broadcast DMs per second across all workers (Slack allows about one message a second per channel, bursts beyond). */
   SLACK_BROADCAST_RATE_PER_SECOND: int(1, 100).default(1),
+  /** Slack channel id where advisor requests are posted; their threads are the conversations (needs the Slack app). */
+  STAFF_SLACK_CHANNEL: optional(z.string().regex(/^[CG][A-Z0-9]{2,}$/, { message: 'must be a Slack channel id such as C0123456789' })),
+  /** When advisors answer, in DEFAULT_TIME_ZONE, e.g. `Mon-Fri 10:00-19:00` (segments joined by `;`); unset: any time. */
+  ADVISOR_HOURS: optional(z.string().refine((v) => parseBusinessHours(v, 'UTC') !== undefined, { message: 'must look like Mon-Fri 10:00-19:00' })),
+  /** With no staff answer this long after the user starts waiting (counted from opening), the user is told. */
+  ADVISOR_REPLY_HOURS: int(1, 24 * 14).default(24),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -96,6 +103,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       throw new ConfigError(
         `Invalid configuration:\n  ${config.LINE_CHANNEL_SECRET ? 'LINE_CHANNEL_ACCESS_TOKEN' : 'LINE_CHANNEL_SECRET'}: must be set together with ${config.LINE_CHANNEL_SECRET ? 'LINE_CHANNEL_SECRET' : 'LINE_CHANNEL_ACCESS_TOKEN'}`,
       );
+    }
+    if (config.STAFF_SLACK_CHANNEL && !config.SLACK_BOT_TOKEN) {
+      throw new ConfigError('Invalid configuration:\n  STAFF_SLACK_CHANNEL: needs the Slack app (SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN) to post advisor requests');
     }
     const slackVars = [config.SLACK_SIGNING_SECRET, config.SLACK_BOT_TOKEN];
     if (slackVars.filter(Boolean).length === 1) {
