@@ -6,7 +6,7 @@
 import { answerPaths, pathAnswers } from './answer-paths.ts';
 import { DATE_TOKEN, leaves } from './conditions.ts';
 import { diagnose, headlineKeys, MIN_REASONS } from './diagnosis.ts';
-import { ADVICE_SECTIONS, type Condition, type Flow, type Tips } from './flow-schema.ts';
+import { ADVICE_SECTIONS, type Condition, type Flow, type RuleItem, type Tips } from './flow-schema.ts';
 import { placeholders, type Catalog } from './i18n.ts';
 import { REMINDER_KINDS } from './reminder-plan.ts';
 import { REMINDER_TEXT_KEYS } from './reminder-texts.ts';
@@ -162,11 +162,7 @@ export function validateContent(
     if (rules.at(-1)?.when) at(`diagnosis.${list}.${rules.length - 1}`, 'the last rule must have no "when" (the default)');
     rules.forEach((r, i) => checkCondition(r.when, `diagnosis.${list}.${i}.when`));
   }
-  const ruleLists = [
-    ['reasons', flow.diagnosis.reasons] as const,
-    ...ADVICE_SECTIONS.map((s) => [`advice.${s}`, flow.diagnosis.advice[s]] as const),
-  ];
-  for (const [name, items] of ruleLists) {
+  for (const [name, items] of ruleLists(flow)) {
     items.forEach((item, i) => {
       use(item.text, `diagnosis.${name}.${i}.text`);
       checkCondition(item.when, `diagnosis.${name}.${i}.when`);
@@ -237,6 +233,11 @@ export function validateContent(
   }
 }
 
+/** The card rule lists, each with its path under `diagnosis`. */
+function ruleLists(flow: Flow): (readonly [string, RuleItem[]])[] {
+  return [['reasons', flow.diagnosis.reasons], ...ADVICE_SECTIONS.map((s) => [`advice.${s}`, flow.diagnosis.advice[s]] as const)];
+}
+
 /**
  * Walks every answer path to its card: the headline texts of each (verdict, stage) a user
  * can reach are required, every rule must show on some card, and every card needs enough reasons.
@@ -254,8 +255,7 @@ function checkCards(flow: Flow, file: string, use: (key: string, where: string) 
     for (const key of [...d.reasons, ...Object.values(d.advice).flat()]) shown.add(key);
     if (d.reasons.length < MIN_REASONS) thin.set(`${d.verdict} at stage ${d.stage}`, JSON.stringify(answers));
   }
-  const lists = [['reasons', flow.diagnosis.reasons] as const, ...ADVICE_SECTIONS.map((s) => [`advice.${s}`, flow.diagnosis.advice[s]] as const)];
-  for (const [name, items] of lists) {
+  for (const [name, items] of ruleLists(flow)) {
     items.forEach((item, i) => {
       if (!shown.has(item.text)) errors.push(`${file}: diagnosis.${name}.${i}: "${item.text}" is never shown: no answer path gives it a card`);
     });
