@@ -27,7 +27,11 @@ const share = z.number().min(0).max(1).nullable().describe('Share of the follow-
 const reminderCounts = { planned: count, sent: count, ...counts(REMINDER_SKIPS).shape, failed: count };
 
 export const insightsQuerySchema = z.object({
-  days: z.coerce.number().pipe(z.literal(PERIODS)).default(30).describe('The period: the last 7, 30 or 90 days, today included.'),
+  days: z
+    .enum(PERIODS.map(String) as [string, ...string[]])
+    .default('30')
+    .transform(Number)
+    .describe('The period: the last 7, 30 or 90 days, today included.'),
 });
 
 export const insightsSchema = z.object({
