@@ -102,6 +102,7 @@ const INVARIANTS: [string, (c: Card) => boolean][] = [
   ['a status or feedback card prepares for both outcomes', (c) => c.verdict !== 'feedback_or_status' || c.keys.includes('advice.cautions.both_outcomes')],
   ['no in-person-only line unless the meeting is in person', (c) => c.answers.meeting_mode === 'in_person' || !has(c, IN_PERSON_ONLY)],
   ['not replied yet: the card says to reply', (c) => c.answers.meeting_date !== 'not_replied' || c.keys.includes('advice.cautions.reply_fast')],
+  ['the reasons section holds reasons only', (c) => c.reasonKeys.every((k) => k.startsWith('reason.'))],
   [`${MIN_REASONS} to ${MAX_REASONS} reasons`, (c) => c.reasons.length >= MIN_REASONS && c.reasons.length <= MAX_REASONS],
   ["every reason quotes one of the user's answers", (c) => c.reasons.every((r) => c.labels.some((l) => r.includes(l)))],
   ['no reason repeats its quote\'s words ("内定の連絡は「内定の連絡…」", "「…経由」から")', (c) => c.reasons.every((r) => !/(.{4,})「\1|経由」から/.test(r))],
@@ -121,7 +122,7 @@ function input(s: PathStep): Inbound {
   return { kind: 'choice', value: s.value, state: s.question };
 }
 
-/** Answers as the engine stores them (a date as an instant), for the reminder texts. */
+/** Feeds a path to the real engine, from the greeting on, as taps and a picked date. */
 function walk(path: PathStep[], locale: Locale): { session: Session; messages: Outbound[] } {
   const c = ctx(locale);
   let session = step(c, undefined, { kind: 'start' }).session!;
@@ -220,7 +221,7 @@ describe('every path through the flow', () => {
     expect(Object.fromEntries(broken)).toEqual({});
   }, 120_000);
 
-  it('each verdict and stage a user can reach has its own headline, and cards differ by answers', () => {
+  it('a user can reach five kinds of card: each verdict, and an offer meeting before and after the offer', () => {
     const seen = new Set(PATHS.map((p) => { const d = diagnose(flow, pathAnswers(p)); return `${d.verdict}/${d.stage}`; }));
     expect([...seen].sort()).toEqual([
       'closing_meeting/before_offer',
@@ -245,7 +246,7 @@ describe('the invariants can fail', () => {
     text: ['{purpose}', '内定はすでに伝えられています', '交渉は一度で'],
     labels: ['まだ来ていない'],
   };
-  const after: Card = { ...before, answers: { offer_notified: 'yes' }, keys: ['advice.answer.first_choice_yes', RECRUITER_CAVEAT], reasons: ['理由'], text: ['内定をいただけたら入社します'] };
+  const after: Card = { ...before, answers: { offer_notified: 'yes' }, keys: ['advice.answer.first_choice_yes', RECRUITER_CAVEAT], reasonKeys: ['advice.cautions.attitude'], reasons: ['理由'], text: ['内定をいただけたら入社します'] };
   it.each(INVARIANTS)('%s', (name, holds) => {
     expect([before, after].some((card) => !holds(card)), name).toBe(true);
   });
