@@ -67,12 +67,11 @@ describe('parseMeetingTime: accepted formats (Asia/Tokyo)', () => {
     ['Dec. 3rd 2pm', '2026-12-03T05:00:00.000Z'],
     ['3rd December 2026, 14:00', '2026-12-03T05:00:00.000Z'],
     ['December 3, 2026 2:30pm', '2026-12-03T05:30:00.000Z'],
-    // weekday noise is ignored (even when wrong)
+    // a weekday that agrees with the date
     ['12/3(木) 14:00', '2026-12-03T05:00:00.000Z'],
     ['12月3日（木）14時', '2026-12-03T05:00:00.000Z'],
     ['12月3日(木曜日) 14時', '2026-12-03T05:00:00.000Z'],
     ['12月3日木曜 14時', '2026-12-03T05:00:00.000Z'],
-    ['12/3(月) 14:00', '2026-12-03T05:00:00.000Z'],
     ['Thu, Dec 3, 14:00', '2026-12-03T05:00:00.000Z'],
     ['Thursday December 3 2pm', '2026-12-03T05:00:00.000Z'],
     ['tomorrow (fri) 3pm', '2026-11-27T06:00:00.000Z'],
@@ -81,8 +80,30 @@ describe('parseMeetingTime: accepted formats (Asia/Tokyo)', () => {
     ['１２月３日（木）　午後２時', '2026-12-03T05:00:00.000Z'],
     ['  12/3   14:00  ', '2026-12-03T05:00:00.000Z'],
     ['12 月 3 日 14 時', '2026-12-03T05:00:00.000Z'],
+    // what invitations and people write (issue #13): a range, a week ahead, 昼, words around it
+    ['12月3日（木）14:00〜15:00', '2026-12-03T05:00:00.000Z'],
+    ['12/3 14:00-15:00', '2026-12-03T05:00:00.000Z'],
+    ['１２月３日（木）１４：００〜', '2026-12-03T05:00:00.000Z'],
+    ['来週の火曜14時', '2026-12-01T05:00:00.000Z'],
+    ['来週月曜 14時', '2026-11-30T05:00:00.000Z'],
+    ['明後日の昼12時', '2026-11-28T03:00:00.000Z'],
+    ['12月3日 10時半から', '2026-12-03T01:30:00.000Z'],
+    ['12/3 14:00 meeting', '2026-12-03T05:00:00.000Z'],
+    ['😀 12/3 14:00', '2026-12-03T05:00:00.000Z'],
+    ['面談は12月3日の午後1時からです', '2026-12-03T04:00:00.000Z'],
   ])('%s', (text, expected) => {
     expect(instant(parseMeetingTime(text, TOKYO))).toBe(expected);
+  });
+});
+
+describe('parseMeetingTime: a weekday that disagrees with the date', () => {
+  it.each([
+    ['12/3(月) 14:00', '2026-12-03T05:00:00.000Z'],
+    ['12月3日（水）14:00〜15:00', '2026-12-03T05:00:00.000Z'],
+    ['Wednesday, December 3 at 2pm', '2026-12-03T05:00:00.000Z'],
+  ])('%s is asked about, with the date as written', (text, written) => {
+    const result = parseMeetingTime(text, TOKYO);
+    expect(result).toEqual({ ok: false, reason: 'weekday_mismatch', at: new Date(written) });
   });
 });
 
@@ -170,16 +191,14 @@ describe('parseMeetingTime: rejections', () => {
     ['12/3 14', 'invalid'],
     ['15時', 'invalid'],
     ['3pm', 'invalid'],
-    ['12/3 14:00-15:00', 'invalid'],
-    ['12/3 14:00 meeting', 'invalid'],
+    // two times: which one is meant is asked again
+    ['12/3 14:00 か 12/4 10:00', 'invalid'],
     // nonsense
     ['', 'invalid'],
     ['   ', 'invalid'],
     ['😀', 'invalid'],
-    ['😀 12/3 14:00', 'invalid'],
     ['よろしくお願いします', 'invalid'],
     ['hello', 'invalid'],
-    ['来週月曜 14時', 'invalid'],
     ['12/3 14:00'.padEnd(101, ' '), 'invalid'],
     ['1'.repeat(5000), 'invalid'],
     ['12/'.repeat(33), 'invalid'],

@@ -7,10 +7,14 @@
  * `now` is always passed in, and nothing here throws.
  */
 import { DateTime } from 'luxon';
+import { readSchedule } from '../reading/slots.ts';
+import { prepare } from '../reading/text.ts';
 
 export type MeetingTimeParse =
   | { ok: true; at: Date }
-  | { ok: false; reason: 'past' | 'too_far' | 'missing_time' | 'invalid' };
+  | { ok: false; reason: 'past' | 'too_far' | 'missing_time' | 'invalid' }
+  /** "12月3日（木）" when the 3rd is a Wednesday: `at` is the date as written, to ask about. */
+  | { ok: false; reason: 'weekday_mismatch'; at: Date };
 
 type ParseOptions = { now: Date; timeZone: string; maxDaysAhead: number };
 
@@ -122,8 +126,13 @@ function parseText(text: string, opts: ParseOptions): MeetingTimeParse {
   // NFKC can expand a character into many (e.g. ligatures), so bound the result as well.
   if (normalised === '' || normalised.length > MAX_TEXT_LENGTH) return INVALID;
 
+  // The invitation reader knows the shapes invitations use ("12月3日（水）14:00〜15:00",
+  // "来週の火曜14時", "明後日の昼12時") and checks a written weekday against the date.
+  const schedule = readSchedule(prepare(text).text, now);
+  const [slot, ...others] = schedule.slots;
+  if (slot && others.length === 0 && slot.weekdayMismatch) return { ok: false, reason: 'weekday_mismatch', at: slot.at.toJSDate() };
   const parts = readDateAndTime(normalised);
-  if (!parts) return INVALID;
+  if (!parts) return slot && others.length === 0 ? judge(slot.at, now, opts.maxDaysAhead) : INVALID;
   const day = resolveDay(parts.date, now);
   if (!day) return INVALID;
   if (!parts.time) return { ok: false, reason: 'missing_time' };
