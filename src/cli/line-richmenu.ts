@@ -1,18 +1,20 @@
 /**
  * `npm run line:richmenu`: creates the rich menu of flows/line-richmenu.yaml on LINE,
  * uploads its image and makes it every user's default, replacing an older menu of the
- * same name. Options: `--image <file>` another image of the same size, `--locale en`
- * texts in another language, `--dry-run` print the request and stop.
+ * same name. With a staff route configured the menu has a fifth area, an advisor (its own
+ * image). Options: `--image <file>` another image of the same size, `--locale en` texts in
+ * another language, `--dry-run` print the request and stop.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadAppContent } from '../app-content.ts';
 import { LineApi } from '../channels/line/client.ts';
-import { buildRichMenuRequest, checkRichMenuImage, installRichMenu, loadRichMenu } from '../channels/line/richmenu.ts';
+import { buildRichMenuRequest, checkRichMenuImage, installRichMenu, loadRichMenu, richMenuVariant } from '../channels/line/richmenu.ts';
 import { loadConfig } from '../config.ts';
 import { PROJECT_ROOT } from '../conversation/content.ts';
 import { LOCALES, type Locale } from '../conversation/types.ts';
+import { staffRouteConfigured } from '../handoff/config.ts';
 import { createLogger } from '../observability/logger.ts';
 
 async function main(): Promise<void> {
@@ -24,8 +26,10 @@ async function main(): Promise<void> {
   if (!LOCALES.includes(locale)) throw new Error(`--locale: must be one of ${LOCALES.join(', ')}`);
 
   const menu = loadRichMenu();
-  const request = buildRichMenuRequest(menu, loadAppContent().catalog, locale);
-  const imageFile = path.resolve(values.image ?? path.join(PROJECT_ROOT, menu.image));
+  // The advisor area only where someone answers (STAFF_SLACK_CHANNEL or ADMIN_TOKENS set).
+  const advisor = staffRouteConfigured(config);
+  const request = buildRichMenuRequest(menu, loadAppContent().catalog, locale, advisor);
+  const imageFile = path.resolve(values.image ?? path.join(PROJECT_ROOT, richMenuVariant(menu, advisor).image));
   const image = readFileSync(imageFile);
   const { contentType } = checkRichMenuImage(image, menu);
   if (values['dry-run']) {

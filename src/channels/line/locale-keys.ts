@@ -4,5 +4,5 @@ export const LINE_LOCALE_KEYS: readonly string[] = [
   'line.pick_datetime',
   // Referenced from flows/line-richmenu.yaml; test/line-richmenu.test.ts checks the two agree.
   'line.richmenu.chat_bar',
-  ...['diagnose', 'tips', 'reminders', 'settings'].flatMap((area) => [`line.richmenu.${area}.label`, `line.richmenu.${area}.text`]),
+  ...['diagnose', 'tips', 'reminders', 'advisor', 'settings'].flatMap((area) => [`line.richmenu.${area}.label`, `line.richmenu.${area}.text`]),
 ];

@@ -24,6 +24,11 @@ const bounds = z.object({
   height: z.number().int().positive(),
 });
 
+const areas = z
+  .array(z.object({ id: z.string().min(1), bounds, label: z.string().min(1), text: z.string().min(1) }))
+  .min(1)
+  .max(20);
+
 export const richMenuSchema = z
   .object({
     name: z.string().min(1).max(300),
@@ -31,18 +36,20 @@ export const richMenuSchema = z
     size: z.object({ width: z.literal(2500).or(z.literal(1200)), height: z.number().int().min(250) }),
     chatBarText: z.string().min(1),
     selected: z.boolean().default(false),
-    areas: z
-      .array(z.object({ id: z.string().min(1), bounds, label: z.string().min(1), text: z.string().min(1) }))
-      .min(1)
-      .max(20),
+    areas,
+    /** The menu when a staff route exists (an advisor can answer): its own image and areas. */
+    withAdvisor: z.object({ image: z.string().min(1), areas }).optional(),
   })
   .superRefine((menu, ctx) => {
-    menu.areas.forEach((area, i) => {
-      const { x, y, width, height } = area.bounds;
-      if (x + width > menu.size.width || y + height > menu.size.height) {
-        ctx.addIssue({ code: 'custom', path: ['areas', i, 'bounds'], message: `lies outside the ${menu.size.width}x${menu.size.height} image` });
-      }
-    });
+    const check = (list: typeof menu.areas, path: (string | number)[]) =>
+      list.forEach((area, i) => {
+        const { x, y, width, height } = area.bounds;
+        if (x + width > menu.size.width || y + height > menu.size.height) {
+          ctx.addIssue({ code: 'custom', path: [...path, i, 'bounds'], message: `lies outside the ${menu.size.width}x${menu.size.height} image` });
+        }
+      });
+    check(menu.areas, ['areas']);
+    if (menu.withAdvisor) check(menu.withAdvisor.areas, ['withAdvisor', 'areas']);
   });
 
 export type RichMenuDefinition = z.infer<typeof richMenuSchema>;
@@ -56,18 +63,26 @@ export function loadRichMenu(file: string = RICH_MENU_FILE): RichMenuDefinition 
 
 /** Locale keys the definition refers to. */
 export function richMenuLocaleKeys(menu: RichMenuDefinition): string[] {
-  return [menu.chatBarText, ...menu.areas.flatMap((a) => [a.label, a.text])];
+  return [menu.chatBarText, ...[...menu.areas, ...(menu.withAdvisor?.areas ?? [])].flatMap((a) => [a.label, a.text])];
+}
+
+/**
+ * The image and areas to install: with an advisor area only when someone can answer (a
+ * staff route is configured), so the menu never offers what nobody does.
+ */
+export function richMenuVariant(menu: RichMenuDefinition, advisor: boolean): Pick<RichMenuDefinition, 'image' | 'areas'> {
+  return advisor && menu.withAdvisor ? menu.withAdvisor : { image: menu.image, areas: menu.areas };
 }
 
 /** The Messaging API's rich menu object, with texts in one language (a default menu has only one). */
-export function buildRichMenuRequest(menu: RichMenuDefinition, catalog: Catalog, locale: Locale): messagingApi.RichMenuRequest {
+export function buildRichMenuRequest(menu: RichMenuDefinition, catalog: Catalog, locale: Locale, advisor = false): messagingApi.RichMenuRequest {
   const t = (key: string) => translate(catalog, locale, key);
   const request = {
     size: menu.size,
     selected: menu.selected,
     name: menu.name,
     chatBarText: t(menu.chatBarText),
-    areas: menu.areas.map((area) => ({
+    areas: richMenuVariant(menu, advisor).areas.map((area) => ({
       bounds: area.bounds,
       action: { type: 'message' as const, label: t(area.label), text: t(area.text) },
     })),
