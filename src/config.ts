@@ -87,6 +87,11 @@ export type Config = z.infer<typeof configSchema>;
 /** Their values never appear in error messages. */
 const SECRET_VARIABLES: ReadonlySet<string> = new Set(['ADMIN_TOKENS', 'LINE_CHANNEL_SECRET', 'LINE_CHANNEL_ACCESS_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN']);
 
+/** `scheme://user:password@host` → `scheme://***@host`: a URL is echoed, its credentials never. */
+function withoutPassword(value: string): string {
+  return value.replace(/\/\/[^/?#]*@/, '//***@');
+}
+
 export class ConfigError extends Error {
   constructor(message: string) {
     super(message);
@@ -118,7 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const lines = result.error.issues.map((issue) => {
     const name = String(issue.path[0] ?? '(environment)');
     const got = SECRET_VARIABLES.has(name) ? undefined : env[name];
-    return `  ${name}: ${issue.message}${got !== undefined ? ` (got "${got}")` : ''}`;
+    return `  ${name}: ${issue.message}${got !== undefined ? ` (got "${withoutPassword(got)}")` : ''}`;
   });
   throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
 }

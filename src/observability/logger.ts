@@ -66,12 +66,46 @@ export function errorSerializer(error: unknown): unknown {
   return { type: full.type, message: full.message, stack: full.stack, ...(typeof code === 'string' || typeof code === 'number' ? { code } : {}) };
 }
 
+/** Query parameters whose names say they carry a credential. */
+const SECRET_QUERY_PARAM = /token|secret|pass|key|sig|auth/i;
+
+/**
+ * A request URL fit for the log. The staff API takes its token only in a header and refuses
+ * one in the query string, but a refused request is still logged: its whole query goes. Any
+ * other URL keeps its query with credential-looking values censored.
+ */
+export function redactUrl(url: string): string {
+  const q = url.indexOf('?');
+  if (q === -1) return url;
+  const path = url.slice(0, q);
+  if (/^\/api\/admin(\/|$)/.test(path)) return `${path}?${REDACTION_CENSOR}`;
+  const query = url
+    .slice(q + 1)
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      return eq > 0 && SECRET_QUERY_PARAM.test(pair.slice(0, eq)) ? `${pair.slice(0, eq)}=${REDACTION_CENSOR}` : pair;
+    });
+  return `${path}?${query.join('&')}`;
+}
+
+/** Fastify's request serializer (same fields), with the URL through `redactUrl`. */
+function requestSerializer(request: { method?: string; url?: string; host?: string; ip?: string; socket?: { remotePort?: number } }): unknown {
+  return {
+    method: request.method,
+    url: typeof request.url === 'string' ? redactUrl(request.url) : request.url,
+    host: request.host,
+    remoteAddress: request.ip,
+    remotePort: request.socket?.remotePort,
+  };
+}
+
 export function createLogger(options: { level: string; destination?: pino.DestinationStream }): Logger {
   return pino(
     {
       level: options.level,
       redact: { paths: REDACTED_PATHS, censor: REDACTION_CENSOR },
-      serializers: { err: errorSerializer, error: errorSerializer },
+      serializers: { err: errorSerializer, error: errorSerializer, req: requestSerializer },
     },
     options.destination,
   );

@@ -9,8 +9,10 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPlug
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import type { ConversationService } from '../conversation/service.ts';
+import { redactUrl } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { Store } from '../store/types.ts';
+import { cutStalledConnectionsOnClose, deadlineOptions } from './connections.ts';
 import { runChecks, type ReadinessCheck } from './health.ts';
 
 export interface AppDeps {
@@ -28,6 +30,8 @@ export interface AppDeps {
    * again later) rather than waiting for a Redis that is not there.
    */
   acceptWebhooks?: () => boolean;
+  /** Request, body-read and idle-connection deadline; tests shorten it. */
+  httpDeadlineMs?: number;
 }
 
 /** Webhook bodies larger than this are refused with 413 before any work is done. */
@@ -46,7 +50,18 @@ export function webhookChannel(request: FastifyRequest): string | undefined {
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // pino's Logger and Fastify's FastifyBaseLogger describe the same object with different generics.
-  const app: FastifyInstance = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger, bodyLimit: BODY_LIMIT_BYTES });
+  const app: FastifyInstance = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    bodyLimit: BODY_LIMIT_BYTES,
+    ...deadlineOptions(deps.httpDeadlineMs),
+  });
+  cutStalledConnectionsOnClose(app);
+  // Fastify's own 404 writes the raw URL, query string and all, into its log line.
+  app.setNotFoundHandler(async (request, reply) => {
+    const message = `Route ${request.method}:${redactUrl(request.url)} not found`;
+    request.log.info(message);
+    return reply.code(404).send({ message, error: 'Not Found', statusCode: 404 });
+  });
   const readiness = deps.readiness ?? [{ name: 'redis', check: () => deps.store.ping() }];
   // Probes and scrapes come every few seconds; their request lines would drown the log.
   const quiet = { logLevel: 'warn' } as const;
