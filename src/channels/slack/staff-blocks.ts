@@ -52,7 +52,7 @@ export function staffRequestMessage(view: StaffView, t: Translate, when: (iso: s
     });
     blocks.push(context(escapeMrkdwn(t('handoff.staff.thread_hint'))));
   }
-  return { text: clip(`${title} — ${status.join(' · ')}`, 4000), blocks };
+  return { text: clip(escapeMrkdwn(`${title} — ${status.join(' · ')}`), 4000), blocks };
 }
 
 /** A line in the request's thread, as plain text (never read as mrkdwn markup). */
