@@ -1,6 +1,7 @@
 /** The same store in process memory, for `npm run chat` without Redis. */
 import type { Session } from '../conversation/session.ts';
 import type { Channel, UserRef } from '../conversation/types.ts';
+import { MemoryHandoffs } from './memory-handoffs.ts';
 import { applyUserPatch, defaultUserRecord, type Store, type UserPatch, type UserRecord, type Versioned } from './types.ts';
 
 const keyOf = (u: UserRef) => `${u.channel}:${u.id}`;
@@ -11,6 +12,8 @@ export class MemoryStore implements Store {
   private readonly claims = new Map<string, number>();
   private readonly clock: () => Date;
   private readonly ttlMs: number;
+  /** Advisor handoffs (the chat offers none: no staff route; here for the shared suite). */
+  readonly handoffs = new MemoryHandoffs();
 
   constructor(options: { sessionTtlSeconds: number; clock?: () => Date }) {
     this.ttlMs = options.sessionTtlSeconds * 1000;

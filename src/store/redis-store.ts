@@ -9,6 +9,7 @@ import type { Session } from '../conversation/session.ts';
 import type { UserRef } from '../conversation/types.ts';
 import { AudienceReader } from './audience-reader.ts';
 import { AuditStore } from './audit-store.ts';
+import { RedisHandoffs } from './handoffs.ts';
 import { BroadcastStore } from './broadcasts.ts';
 import { redisKeys, type RedisKeys } from './keys.ts';
 import { connectBlocking, connectRedis, type QueueConnection, type RateLimitBackend } from './redis-connection.ts';
@@ -58,6 +59,8 @@ export class RedisStore implements Store {
   readonly audience: AudienceReader;
   readonly reminderIndex: ReminderIndex;
   readonly audit: AuditStore;
+  /** Advisor handoffs and their messages, kept as long as a conversation. */
+  readonly handoffs: RedisHandoffs;
 
   constructor(options: RedisStoreOptions, redis?: Redis) {
     this.url = options.url;
@@ -73,6 +76,7 @@ export class RedisStore implements Store {
     this.audience = new AudienceReader(this.redis, this.keys);
     this.reminderIndex = new ReminderIndex(this.redis, this.keys);
     this.audit = new AuditStore(this.redis, this.keys.adminAudit);
+    this.handoffs = new RedisHandoffs(this.redis, this.keys, options.sessionTtlSeconds);
   }
 
   private sessionStore(): SessionStore {
