@@ -3,8 +3,10 @@
  * server: authentication, tips, audience counts, idempotent creation, progress, cancel,
  * audit log, rate limits, security headers and the OpenAPI document.
  */
+import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authenticate, parseAdminTokens } from '../src/admin/auth.ts';
+import { authenticate, parseAdminTokens, tokenWeakness } from '../src/admin/auth.ts';
 import { ConfigError, loadConfig } from '../src/config.ts';
 import { adminHarness, ADMIN_TOKENS, TOKENS, type AdminHarness } from './support/admin.ts';
 import { lineId, seedUsers } from './support/broadcast.ts';
@@ -46,6 +48,27 @@ describe('authentication', () => {
     }
   });
 
+  it('answers 401 without reading the body: an announced megabyte that never arrives does not hold it', async () => {
+    const body = new Readable({ read() {} });
+    body.push('{"text":{"ja":"');
+    const response = await h.app.inject({
+      method: 'POST',
+      url: '/api/admin/broadcasts',
+      headers: { 'content-type': 'application/json', 'content-length': String(1024 * 1024), 'idempotency-key': newKey() },
+      payload: body,
+    });
+    expect(response.statusCode).toBe(401);
+    body.destroy();
+  });
+
+  it('refuses a token in the query string and keeps it out of the log', async () => {
+    const response = await h.call('nobody', 'GET', `/api/admin/me?token=${TOKENS.aiko}`);
+    expect(response.statusCode).toBe(401);
+    const logged = JSON.stringify(h.logs);
+    expect(logged).toContain('/api/admin/me?[redacted]');
+    expect(logged).not.toContain(TOKENS.aiko);
+  });
+
   it('knows who is signed in', async () => {
     const me = await h.call('ken', 'GET', '/api/admin/me');
     expect(me.statusCode).toBe(200);
@@ -64,9 +87,19 @@ describe('authentication', () => {
   });
 
   it('refuses bad ADMIN_TOKENS at startup without echoing them', () => {
-    expect(parseAdminTokens('aiko:short')).toMatchObject({ ok: false, error: expect.stringContaining('at least 16') });
-    expect(parseAdminTokens('aiko:aaaaaaaaaaaaaaaa,aiko:bbbbbbbbbbbbbbbb')).toMatchObject({ ok: false, error: expect.stringContaining('twice') });
-    expect(parseAdminTokens('aiko:aaaaaaaaaaaaaaaa,ken:aaaaaaaaaaaaaaaa')).toMatchObject({ ok: false, error: expect.stringContaining('someone else') });
+    expect(parseAdminTokens('aiko:short')).toMatchObject({ ok: false, error: expect.stringContaining('at least 32') });
+    expect(parseAdminTokens(`aiko:${TOKENS.aiko},aiko:${TOKENS.ken}`)).toMatchObject({ ok: false, error: expect.stringContaining('twice') });
+    expect(parseAdminTokens(`aiko:${TOKENS.aiko},ken:${TOKENS.aiko}`)).toMatchObject({ ok: false, error: expect.stringContaining('someone else') });
+    // Long enough, but nothing like random: refused, with how to make a good one.
+    for (const weak of ['a'.repeat(40), '0123456789abcdef0123456789abcdef', 'abcdefghijklmnopqrstuvwxyzABCDEFGH', 'abcabcabcabcabcabcabcabcabcabcabc', 'abababababababababcdcdcdcdcdcdcdcd']) {
+      expect(tokenWeakness(weak), weak).toMatch(/predictable/);
+      expect(parseAdminTokens(`aiko:${weak}`)).toEqual({ ok: false, error: 'entry 1 (aiko): the token is too predictable: use random characters; make one with `openssl rand -hex 24`' });
+    }
+    // What the message recommends, and the shortest random hex that passes, always pass.
+    for (let i = 0; i < 200; i++) {
+      expect(tokenWeakness(randomBytes(24).toString('hex'))).toBeUndefined();
+      expect(tokenWeakness(randomBytes(16).toString('hex'))).toBeUndefined();
+    }
     expect(parseAdminTokens('no-colon-here-at-all')).toMatchObject({ ok: false });
     let message = '';
     try {

@@ -50,7 +50,7 @@ const SECRETS = {
   SLACK_BOT_TOKEN: 'xoxb-1111-2222-bot-token',
   SLACK_APP_TOKEN: 'xapp-1-A0-app-token',
   LOG_USER_SALT: 'salt-that-must-not-leak',
-  ADMIN_TOKENS: 'aiko:staff-token-0123456789abcdef',
+  ADMIN_TOKENS: 'aiko:staff-7d1e9c4a2f6b80e3c5a9d2f1b4e8c0a6',
   REDIS_URL: 'redis://:redis-password-42@redis.internal:6379',
 };
 

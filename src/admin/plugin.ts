@@ -111,8 +111,10 @@ async function apiContext(api: FastifyInstance, deps: AdminPluginDeps): Promise<
     max: (request) => (staff.has(request) ? deps.rateLimitPerMinute : Math.min(ANONYMOUS_PER_MINUTE, deps.rateLimitPerMinute)),
     errorResponseBuilder: (_request, context) => ({ statusCode: 429, error: 'rate_limited', message: `too many requests; try again in ${context.after}` }),
   });
-  // Refused before the body is validated, so nothing about the API leaks without a token.
-  api.addHook('preValidation', async (request, reply) => {
+  // Refused before the body is read (preParsing: after the rate limit's onRequest hooks, which
+  // sit on each route), so nothing about the API leaks without a token and nobody without one
+  // makes us buffer a body.
+  api.addHook('preParsing', async (request, reply) => {
     if (staff.has(request)) return;
     request.log.info({ ip: request.ip, route: request.routeOptions.url }, 'admin request without a valid token');
     return reply

@@ -13,7 +13,7 @@ import { buildApp } from '../../src/server/app.ts';
 import { broadcastKit, type KitOptions } from './broadcast.ts';
 import { content, createConversations } from './conversation.ts';
 
-export const TOKENS = { aiko: 'aiko-token-0123456789abcdef', ken: 'ken-token-0123456789abcdef' } as const;
+export const TOKENS = { aiko: 'aiko-5f0c8e2b9d7a41c3b6e8f2a0d4c71e9b', ken: 'ken-a83d1f6c0b9e47d2815c3fe6a0b7d94c' } as const;
 export const ADMIN_TOKENS = Object.entries(TOKENS)
   .map(([name, token]) => `${name}:${token}`)
   .join(',');
