@@ -53,6 +53,13 @@ describe('docker-compose.yml', () => {
     expect(redis!.healthcheck).toBeDefined();
   });
 
+  it("sets Redis's bind address and protected mode itself, and keeps its port off the host", () => {
+    const value = (flag: string) => redis!.command![redis!.command!.indexOf(flag) + 1];
+    expect(value('--bind')).toBe('0.0.0.0');
+    expect(value('--protected-mode')).toBe('no');
+    expect(redis!.ports).toBeUndefined();
+  });
+
   it('runs the app image in the web and worker roles, with secrets from .env', () => {
     for (const [service, role] of [
       [web!, 'web'],
