@@ -21,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { loadAppContent } from '../src/app-content.ts';
+import { lineBroadcaster } from '../src/channels/line/broadcaster.ts';
 import { createLineMulticaster } from '../src/channels/line/multicast.ts';
 import { BroadcastQueues } from '../src/jobs/broadcast/queues.ts';
 import { BroadcastService } from '../src/jobs/broadcast/service.ts';
@@ -78,7 +79,7 @@ export async function runBroadcastBench(): Promise<Record<string, unknown>> {
       users: reader,
       broadcasts,
       queues,
-      senders: { line },
+      broadcasters: { line: lineBroadcaster(line) },
       rates: { line: rate, slack: 1 },
       fallbackLocale: 'ja',
       logger,

@@ -8,17 +8,18 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { createAdminPlugin } from './admin/index.ts';
 import { loadAppContent } from './app-content.ts';
-import { createLineChannel, lineEnabled } from './channels/line/index.ts';
-import { createSlackChannel, isSlackConfigured } from './channels/slack/index.ts';
-import type { ChannelSender } from './channels/types.ts';
+import { createLineChannel, lineEnabled, linePreview } from './channels/line/index.ts';
+import { createSlackChannel, isSlackConfigured, slackPreview } from './channels/slack/index.ts';
+import type { ChannelFace } from './channels/types.ts';
 import { reminderSettings, type Config } from './config.ts';
-import { ConversationService } from './conversation/service.ts';
-import type { Channel } from './conversation/types.ts';
+import { ConversationService, type EffectHandlers } from './conversation/service.ts';
+import { isBroadcastChannel } from './jobs/broadcast/filter.ts';
 import { createBroadcasting, type Broadcasting } from './jobs/broadcast/runtime.ts';
 import { ReminderScheduler } from './jobs/reminders/scheduler.ts';
 import { createReminderWorker } from './jobs/reminders/worker.ts';
 import { withEventMetrics } from './observability/event-metrics.ts';
 import { createMetrics, type Metrics } from './observability/metrics.ts';
+import { userTag } from './observability/logger.ts';
 import { watchRedisConnection } from './observability/redis-events.ts';
 import { buildApp } from './server/app.ts';
 import { storeReadiness, workerReadiness } from './server/health.ts';
@@ -40,6 +41,37 @@ export interface RuntimeOptions {
   logger: Logger;
   clock?: () => Date;
   metrics?: Metrics;
+}
+
+/** Effects whose work is done elsewhere: the user record follows the session (service.ts). */
+const recordedWithTheSession = async (): Promise<void> => undefined;
+
+/**
+ * What each effect of a conversation step does: one handler per kind, so a kind added to
+ * `SideEffect` without one fails the typecheck. Replace a handler here to give a kind its
+ * work (the advisor handoff goes in `advisorRequested`).
+ */
+export function effectHandlers(deps: { scheduler: ReminderScheduler; logger: Logger }): EffectHandlers {
+  const { scheduler, logger } = deps;
+  return {
+    // A deleted user's plan is cancelled by deleteData, never synced.
+    remindersChanged: async (effect, { user, session }) => {
+      if (session) await scheduler.sync(user, effect.reminders);
+    },
+    deleteData: async (_effect, { user }) => scheduler.cancelAll(user),
+    // Nobody is contacted yet: the handoff to an advisor is still to be built (issue #14).
+    advisorRequested: async (_effect, { user }) => {
+      logger.info({ user: userTag(user) }, 'advisor requested; no handoff is wired, nobody was contacted');
+    },
+    // Its reminder comes as remindersChanged.
+    replyPending: recordedWithTheSession,
+    meetingSet: recordedWithTheSession,
+    meetingCleared: recordedWithTheSession,
+    verdictReached: recordedWithTheSession,
+    optOut: recordedWithTheSession,
+    optIn: recordedWithTheSession,
+    localeChanged: recordedWithTheSession,
+  } satisfies EffectHandlers;
 }
 
 export function requireRedisUrl(config: Config): string {
@@ -66,21 +98,23 @@ export async function createRuntime({ config, logger, clock, metrics = createMet
     sessionTtlSeconds: config.SESSION_TTL_DAYS * 86_400,
     defaults: { locale: config.DEFAULT_LOCALE, timeZone: config.DEFAULT_TIME_ZONE },
     reminders: settings,
-    effectHandlers: [scheduler.handleEffects],
+    effects: effectHandlers({ scheduler, logger }),
     ...(clock ? { clock } : {}),
   });
 
   const channelDeps = { config, store: withEventMetrics(store, metrics), conversations, content, logger, metrics, ...(clock ? { clock } : {}) };
   const line = lineEnabled(config) ? createLineChannel(channelDeps) : undefined;
   const slack = isSlackConfigured(config) ? createSlackChannel(channelDeps) : undefined;
-  const senders: Partial<Record<Channel, ChannelSender>> = {
-    ...(line ? { line: line.sender } : {}),
-    ...(slack ? { slack: slack.sender } : {}),
-  };
+  // Every configured channel's face; jobs and the staff API get its pieces, never the channel.
+  const faces: ChannelFace[] = [...(line ? [line] : []), ...(slack ? [slack] : [])];
+  const senders = Object.fromEntries(faces.map((face) => [face.channel, face.sender]));
+  const broadcasters = Object.fromEntries(faces.filter((face) => isBroadcastChannel(face.channel)).map((face) => [face.channel, face.broadcaster]));
+  // Previews are pure rendering: the staff page shows every channel, configured here or not.
+  const previews = { line: linePreview(content.catalog, config.DEFAULT_TIME_ZONE), slack: slackPreview };
 
   const serveWebhooks = config.ROLE !== 'worker';
-  const broadcasting = createBroadcasting({ config, store, content, logger, metrics, ...(clock ? { clock } : {}), ...(slack ? { slackSender: slack.sender } : {}) });
-  const admin = serveWebhooks ? createAdminPlugin({ config, store, content, service: broadcasting.service, logger, ...(clock ? { clock } : {}) }) : undefined;
+  const broadcasting = createBroadcasting({ config, store, content, logger, metrics, broadcasters, ...(clock ? { clock } : {}) });
+  const admin = serveWebhooks ? createAdminPlugin({ config, store, content, service: broadcasting.service, previews, logger, ...(clock ? { clock } : {}) }) : undefined;
   const runsWorker = config.ROLE !== 'web';
   let worker: Worker | undefined;
   const app = await buildApp({
@@ -89,14 +123,14 @@ export async function createRuntime({ config, logger, clock, metrics = createMet
     conversations,
     logger,
     metrics,
-    plugins: serveWebhooks ? [...(line ? [line.plugin] : []), ...(slack ? [slack.plugin] : []), ...(admin ? [admin] : [])] : [],
+    plugins: serveWebhooks ? [...faces.map((face) => face.plugin), ...(admin ? [admin] : [])] : [],
     readiness: [
       storeReadiness(store),
       ...(runsWorker ? [workerReadiness('reminderWorker', () => worker), { name: 'broadcastWorkers', check: () => broadcasting.running() }] : []),
     ],
     acceptWebhooks: () => store.connected(),
   });
-  if (serveWebhooks) await slack?.start();
+  if (serveWebhooks) for (const face of faces) await face.start();
 
   if (runsWorker) {
     // BullMQ workers block on their connection, so they get their own (closed with the store).
@@ -129,8 +163,7 @@ export async function createRuntime({ config, logger, clock, metrics = createMet
     ...(worker ? { worker } : {}),
     async stop() {
       await app.close();
-      await line?.idle();
-      await slack?.stop();
+      for (const face of faces) await face.stop();
       await worker?.close();
       await broadcasting.close();
       await conversations.drain();

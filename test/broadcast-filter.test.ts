@@ -91,7 +91,7 @@ describe('tally', () => {
 
 describe('ChunkBuilder', () => {
   it('cuts LINE users into chunks of at most 500 that share a language, and Slack users one by one', () => {
-    const builder = new ChunkBuilder();
+    const builder = new ChunkBuilder({ line: LINE_LIMITS.multicastRecipients, slack: 1 });
     const full = [];
     for (let i = 0; i < 1_203; i++) {
       const chunk = builder.add('line', i % 3 === 0 ? 'en' : 'ja', `U${i}`);

@@ -14,6 +14,7 @@ import { PROJECT_ROOT } from '../src/conversation/content.ts';
 import { DEFAULT_REMINDER_SETTINGS } from '../src/conversation/reminder-plan.ts';
 import type { UserRef } from '../src/conversation/types.ts';
 import { ReminderScheduler } from '../src/jobs/reminders/scheduler.ts';
+import { effectHandlers } from '../src/runtime.ts';
 import { createReminderWorker, type ReminderOutcome } from '../src/jobs/reminders/worker.ts';
 import { content, createConversations, silentLogger } from './support/conversation.ts';
 import { createRedisStore, deletePrefix, redisUrl, uniquePrefix } from './support/redis.ts';
@@ -77,7 +78,7 @@ describe('a worker killed with SIGKILL mid-push', () => {
     const store = createRedisStore(prefix, { clock });
     const scheduler = new ReminderScheduler({ bull: store.queueConnection(), index: store.reminderIndex, logger: silentLogger, clock });
     cleanups.push(() => store.close(), () => scheduler.close());
-    const conversations = createConversations(store, { clock, effectHandlers: [scheduler.handleEffects] });
+    const conversations = createConversations(store, { clock, effects: effectHandlers({ scheduler, logger: silentLogger }) });
     const user: UserRef = { channel: 'line', id: 'U-crash' };
     await conversations.handle(user, { kind: 'start' });
     for (const [state, value] of [['offer_notified', 'yes'], ['contact_from', 'hr'], ['first_choice', 'yes'], ['other_status', 'none']] as const) {

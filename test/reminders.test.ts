@@ -11,6 +11,7 @@ import type { ConversationService } from '../src/conversation/service.ts';
 import type { UserRef } from '../src/conversation/types.ts';
 import { reminderJobId } from '../src/jobs/reminders/job-ids.ts';
 import { ReminderScheduler } from '../src/jobs/reminders/scheduler.ts';
+import { effectHandlers } from '../src/runtime.ts';
 import { createReminderWorker, type ReminderOutcome } from '../src/jobs/reminders/worker.ts';
 import type { RedisStore } from '../src/store/redis-store.ts';
 import { createConversations, giveMeeting, silentLogger } from './support/conversation.ts';
@@ -53,7 +54,7 @@ async function setup(clock: () => Date): Promise<Setup> {
   const p = `${prefix}${Math.random().toString(36).slice(2, 8)}:`;
   const store = createRedisStore(p, { clock });
   const scheduler = new ReminderScheduler({ bull: store.queueConnection(), index: store.reminderIndex, logger: silentLogger, clock });
-  const conversations = createConversations(store, { clock, effectHandlers: [scheduler.handleEffects] });
+  const conversations = createConversations(store, { clock, effects: effectHandlers({ scheduler, logger: silentLogger }) });
   const api = fakeLineApi();
   const harness = await lineHarness(store, { clock, conversations });
   const outcomes: Setup['outcomes'] = [];

@@ -4,8 +4,10 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
+import type { ChannelPreview } from '../channels/types.ts';
 import type { Config } from '../config.ts';
 import type { Content } from '../conversation/content.ts';
+import type { BroadcastChannel } from '../jobs/broadcast/filter.ts';
 import type { BroadcastService } from '../jobs/broadcast/service.ts';
 import type { RedisStore } from '../store/redis-store.ts';
 import { AuditLog } from './audit.ts';
@@ -17,6 +19,8 @@ export function createAdminPlugin(deps: {
   store: RedisStore;
   content: Content;
   service: BroadcastService;
+  /** How each channel shows a message, for the page's previews. */
+  previews: Record<BroadcastChannel, ChannelPreview>;
   logger: Logger;
   clock?: () => Date;
 }): FastifyPluginAsync | undefined {
@@ -36,6 +40,6 @@ export function createAdminPlugin(deps: {
     audit: new AuditLog({ store: store.audit, logger: logger.child({ component: 'audit' }), ...(deps.clock ? { clock: deps.clock } : {}) }),
     rateLimit: store.rateLimitBackend(),
     rateLimitPerMinute: config.ADMIN_RATE_LIMIT_PER_MINUTE,
-    timeZone: config.DEFAULT_TIME_ZONE,
+    previews: deps.previews,
   });
 }

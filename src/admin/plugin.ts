@@ -11,6 +11,8 @@ import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyRequest 
 import { z } from 'zod';
 import type { Content } from '../conversation/content.ts';
 import { BroadcastError, type BroadcastErrorCode, type BroadcastService } from '../jobs/broadcast/service.ts';
+import type { ChannelPreview } from '../channels/types.ts';
+import type { BroadcastChannel } from '../jobs/broadcast/filter.ts';
 import type { RateLimitBackend } from '../store/redis-connection.ts';
 import type { AuditLog } from './audit.ts';
 import { authenticate, type StaffToken } from './auth.ts';
@@ -31,7 +33,8 @@ export interface AdminPluginDeps {
   rateLimitPerMinute: number;
   /** The insights counters and what the report needs (GET /api/admin/insights). */
   insights?: InsightsRoutesDeps;
-  timeZone: string;
+  /** How each channel shows a message, for the page's previews. */
+  previews: Record<BroadcastChannel, ChannelPreview>;
 }
 
 /** Requests without a valid token get a small allowance per address: enough to sign in, too little to guess. */
@@ -143,5 +146,5 @@ async function apiContext(api: FastifyInstance, deps: AdminPluginDeps): Promise<
     }
   });
   if (deps.insights) await insightsRoutes(api, deps.insights);
-  await adminRoutes(api, { service: deps.service, content: deps.content, audit: deps.audit, timeZone: deps.timeZone, staffOf });
+  await adminRoutes(api, { service: deps.service, content: deps.content, audit: deps.audit, previews: deps.previews, staffOf });
 }

@@ -4,11 +4,11 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
-import { renderMessages } from '../channels/line/render.ts';
-import { renderMessage } from '../channels/slack/blocks.ts';
+import type { ChannelPreview } from '../channels/types.ts';
 import type { Content } from '../conversation/content.ts';
 import { LOCALES, VERDICTS } from '../conversation/types.ts';
 import { listTips } from '../jobs/broadcast/content.ts';
+import { BROADCAST_CHANNELS, type BroadcastChannel } from '../jobs/broadcast/filter.ts';
 import type { BroadcastService, BroadcastSource } from '../jobs/broadcast/service.ts';
 import type { AuditLog } from './audit.ts';
 import {
@@ -33,8 +33,8 @@ export interface AdminRoutesDeps {
   service: BroadcastService;
   content: Content;
   audit: AuditLog;
-  /** Zone for rendering previews (broadcast messages show no times). */
-  timeZone: string;
+  /** How each channel shows a message (the channels' faces), for previews. */
+  previews: Record<BroadcastChannel, ChannelPreview>;
   /** The signed-in staff member of a request (set by the auth hook). */
   staffOf: (request: FastifyRequest) => string;
 }
@@ -92,10 +92,7 @@ export async function adminRoutes(api: FastifyInstance, deps: AdminRoutesDeps): 
       return Object.fromEntries(
         LOCALES.map((locale) => [
           locale,
-          {
-            line: renderMessages([messages[locale]], { catalog: content.catalog, locale, timeZone: deps.timeZone }),
-            slack: renderMessage(messages[locale]),
-          },
+          Object.fromEntries(BROADCAST_CHANNELS.map((channel) => [channel, deps.previews[channel](messages[locale], locale)])),
         ]),
       );
     },

@@ -15,7 +15,22 @@ import type { ReminderSettings } from './reminder-plan.ts';
 import type { Session } from './session.ts';
 import type { Inbound, Locale, Outbound, SideEffect, UserRef } from './types.ts';
 
-export type EffectHandler = (user: UserRef, effects: SideEffect[], session: Session | null) => Promise<void>;
+/** Who a step's effects concern, and the session it saved (`null`: the user's data is being deleted). */
+export interface EffectContext {
+  user: UserRef;
+  session: Session | null;
+}
+
+/**
+ * One handler per effect kind, built in runtime.ts: a kind added to `SideEffect` without a
+ * handler fails the typecheck. Handlers run in the order the step raised the effects.
+ */
+export type EffectHandlers = {
+  readonly [K in SideEffect['type']]: (effect: Extract<SideEffect, { type: K }>, context: EffectContext) => Promise<void>;
+};
+
+/** Sees every step's effects at once, after the handlers (counters, analytics). */
+export type EffectObserver = (user: UserRef, effects: SideEffect[], session: Session | null) => Promise<void>;
 
 /** What a channel knows about a new user (LINE profile language, Slack tz). */
 export interface UserHints {
@@ -31,7 +46,8 @@ export interface ConversationServiceOptions {
   maxDaysAhead: number;
   defaults: { locale: Locale; timeZone: string };
   reminders?: ReminderSettings;
-  effectHandlers?: EffectHandler[];
+  /** What each effect does; without them effects are only returned (`npm run chat`, tests of the core). */
+  effects?: EffectHandlers;
   /** Compare-and-set attempts before giving up (the caller answers 5xx so the platform retries). */
   maxAttempts?: number;
   /** How long an idle session is kept; longer while reminders are still planned. */
@@ -56,17 +72,16 @@ export class ConversationService {
   private readonly queue = new KeyedQueue();
   private readonly options: ConversationServiceOptions;
   private readonly clock: () => Date;
-  private readonly effectHandlers: EffectHandler[];
+  private readonly observers: EffectObserver[] = [];
 
   constructor(options: ConversationServiceOptions) {
     this.options = options;
     this.clock = options.clock ?? (() => new Date());
-    this.effectHandlers = [...(options.effectHandlers ?? [])];
   }
 
-  /** Adds a subscriber for side effects (reminders, analytics...). */
-  onEffects(handler: EffectHandler): void {
-    this.effectHandlers.push(handler);
+  /** Adds an observer of every step's effects (counters, analytics). */
+  onEffects(observer: EffectObserver): void {
+    this.observers.push(observer);
   }
 
   handle(user: UserRef, input: Inbound, hints: UserHints = {}): Promise<HandleResult> {
@@ -97,7 +112,7 @@ export class ConversationService {
       if (session === undefined) return { session: null, messages, effects };
       if (session === null) {
         // Handlers first: they find what to undo (reminder jobs) through the user's keys.
-        for (const handler of this.effectHandlers) await handler(user, effects, null);
+        await this.runEffects(user, effects, null);
         await store.deleteUser(user);
         logger.info({ user: userTag(user) }, 'user data deleted on request');
         return { session, messages, effects };
@@ -112,10 +127,22 @@ export class ConversationService {
         'conversation step',
       );
       await this.syncUserRecord(user, session, current?.value);
-      for (const handler of this.effectHandlers) await handler(user, effects, session);
+      await this.runEffects(user, effects, session);
       return { session, messages, effects };
     }
     throw new ConcurrentUpdateError(maxAttempts);
+  }
+
+  private async runEffects(user: UserRef, effects: SideEffect[], session: Session | null): Promise<void> {
+    const handlers = this.options.effects;
+    if (handlers) {
+      for (const effect of effects) {
+        // The map pairs each kind with its own handler; TypeScript cannot follow that through the union.
+        const handle = handlers[effect.type] as (effect: SideEffect, context: EffectContext) => Promise<void>;
+        await handle(effect, { user, session });
+      }
+    }
+    for (const observer of this.observers) await observer(user, effects, session);
   }
 
   /** A session must outlive its last planned reminder, or the reminder would find nobody to remind. */
@@ -126,7 +153,9 @@ export class ConversationService {
   }
 
   /**
-   * Keeps the user record (audiences, reminders) in step with the session. Most steps change
+   * Keeps the user record (audiences, reminders) in step with the session. A projection of
+   * the session rather than effects: the first record of a user, a verdict dropped by going
+   * back or restarting, and the time zone raise no effect. Most steps change
    * nothing it holds (a question answered, help asked); those skip the write.
    */
   private async syncUserRecord(user: UserRef, session: Session, previous: Session | undefined): Promise<void> {

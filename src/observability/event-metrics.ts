@@ -10,7 +10,7 @@ import type { Metrics } from './metrics.ts';
 
 /**
  * Dedupe scopes that hold platform event ids (LINE `webhookEventId`, Slack `event_id`),
- * as named in src/channels/line/webhook.ts and src/channels/slack/dedupe.ts. Other scopes
+ * as named in src/channels/event-claims.ts. Other scopes
  * (group notices, button answers, push parts) are not events and are not counted.
  */
 export const EVENT_SCOPES: Readonly<Record<string, Channel>> = { line: 'line', slack: 'slack' };

@@ -2,10 +2,11 @@
  * The HTTP server: webhooks for each configured channel, health endpoints and metrics.
  * `buildApp` is separate from `listen` so tests drive it with `app.inject()`.
  *
- * Webhook routes live under `/webhooks/<channel>`; that is how the hooks here recognise
- * them, so channel plugins need no metrics code of their own.
+ * Webhook routes say so in their route config (`config: { webhook: <channel> }`); that is how
+ * the hooks here recognise them, so channel plugins need no metrics code of their own.
  */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync, type FastifyRequest } from 'fastify';
+import type { Channel } from '../conversation/types.ts';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import type { ConversationService } from '../conversation/service.ts';
@@ -37,15 +38,19 @@ export interface AppDeps {
 /** Webhook bodies larger than this are refused with 413 before any work is done. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
-export const WEBHOOK_PREFIX = '/webhooks/';
-
 /** Seconds a refused webhook suggests waiting; the platforms follow their own schedules anyway. */
 const RETRY_AFTER_SECONDS = 5;
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Marks a platform's webhook route: the channel it serves (metrics, 503 while Redis is away). */
+    webhook?: Channel;
+  }
+}
+
 /** The channel a request's route serves, for webhook routes only. */
-export function webhookChannel(request: FastifyRequest): string | undefined {
-  const route = request.routeOptions.url;
-  return route?.startsWith(WEBHOOK_PREFIX) ? route.slice(WEBHOOK_PREFIX.length) : undefined;
+export function webhookChannel(request: FastifyRequest): Channel | undefined {
+  return request.routeOptions.config.webhook;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {

@@ -5,6 +5,8 @@
 import { Writable } from 'node:stream';
 import type { InjectOptions } from 'fastify';
 import { AuditLog } from '../../src/admin/audit.ts';
+import { linePreview } from '../../src/channels/line/index.ts';
+import { slackPreview } from '../../src/channels/slack/index.ts';
 import { parseAdminTokens } from '../../src/admin/auth.ts';
 import { adminPlugin } from '../../src/admin/plugin.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -51,7 +53,7 @@ export async function adminHarness(options: AdminHarnessOptions = {}) {
         audit,
         rateLimit: kit.store.rateLimitBackend(),
         rateLimitPerMinute: options.rateLimitPerMinute ?? 1_000,
-        timeZone: 'Asia/Tokyo',
+        previews: { line: linePreview(content().catalog, 'Asia/Tokyo'), slack: slackPreview },
       }),
     ],
   });

@@ -5,6 +5,7 @@
  */
 import { pino } from 'pino';
 import { loadAppContent } from '../../src/app-content.ts';
+import { lineBroadcaster } from '../../src/channels/line/broadcaster.ts';
 import { createLineMulticaster } from '../../src/channels/line/multicast.ts';
 import { BroadcastQueues } from '../../src/jobs/broadcast/queues.ts';
 import { createBroadcastWorkers } from '../../src/jobs/broadcast/worker.ts';
@@ -24,7 +25,7 @@ createBroadcastWorkers({
   users: store.audience,
   broadcasts: store.broadcasts,
   queues: new BroadcastQueues(store.queueConnection()),
-  senders: { line },
+  broadcasters: { line: lineBroadcaster(line) },
   rates: { line: Number(env.LINE_RATE), slack: 1 },
   fallbackLocale: 'ja',
   logger,

@@ -6,14 +6,15 @@
 import type { Redis } from 'ioredis';
 import { createLineMulticaster } from '../../src/channels/line/multicast.ts';
 import { createSlackChannel } from '../../src/channels/slack/index.ts';
-import type { ChannelSender } from '../../src/channels/types.ts';
+import { lineBroadcaster } from '../../src/channels/line/broadcaster.ts';
+import type { ChannelBroadcaster } from '../../src/channels/types.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { Channel, Locale, Verdict } from '../../src/conversation/types.ts';
 import type { BroadcastChannel } from '../../src/jobs/broadcast/filter.ts';
 import { BroadcastQueues } from '../../src/jobs/broadcast/queues.ts';
 import type { BroadcastRecord } from '../../src/jobs/broadcast/record.ts';
 import { BroadcastService } from '../../src/jobs/broadcast/service.ts';
-import { createBroadcastWorkers, type BroadcastWorkers } from '../../src/jobs/broadcast/worker.ts';
+import { chunkSizes, createBroadcastWorkers, type BroadcastWorkers } from '../../src/jobs/broadcast/worker.ts';
 import { createMetrics, type Metrics } from '../../src/observability/metrics.ts';
 import type { RedisStore } from '../../src/store/redis-store.ts';
 import type { UserPatch } from '../../src/store/types.ts';
@@ -56,16 +57,16 @@ export async function broadcastKit(name: string, options: KitOptions = {}) {
   const fakeLine = new FakeLineServer({ token: LINE_TOKEN, ...options.line });
   const lineUrl = await fakeLine.start();
   const metrics: Metrics = createMetrics();
-  const line = createLineMulticaster({
+  const line = lineBroadcaster(createLineMulticaster({
     config: { LINE_CHANNEL_ACCESS_TOKEN: LINE_TOKEN, LINE_API_BASE_URL: lineUrl, LINE_DATA_API_BASE_URL: lineUrl, DEFAULT_TIME_ZONE: 'Asia/Tokyo' },
     catalog: content().catalog,
     logger: silentLogger,
     metrics,
     retry: { baseDelayMs: 10, maxDelayMs: 50 },
-  });
+  }));
 
   let fakeSlack: FakeSlack | undefined;
-  let slackSender: ChannelSender | undefined;
+  let slackBroadcaster: ChannelBroadcaster | undefined;
   const slackSleeps: number[] = [];
   if (options.slack) {
     fakeSlack = new FakeSlack();
@@ -80,8 +81,9 @@ export async function broadcastKit(name: string, options: KitOptions = {}) {
       },
       retryConfig: { retries: 0 },
     });
-    slackSender = slack.sender;
+    slackBroadcaster = slack.broadcaster;
   }
+  const broadcasters = { line, ...(slackBroadcaster ? { slack: slackBroadcaster } : {}) };
   const channels: BroadcastChannel[] = options.slack ? ['line', 'slack'] : ['line'];
   const service = new BroadcastService({
     users: reader,
@@ -104,7 +106,7 @@ export async function broadcastKit(name: string, options: KitOptions = {}) {
       users: reader,
       broadcasts,
       queues,
-      senders: { line, ...(slackSender ? { slack: slackSender } : {}) },
+      broadcasters,
       rates: { line: options.rates?.line ?? 100, slack: options.rates?.slack ?? 50 },
       fallbackLocale: 'ja',
       logger: silentLogger,
@@ -140,7 +142,7 @@ export async function broadcastKit(name: string, options: KitOptions = {}) {
     await deletePrefix(prefix);
   };
 
-  return { prefix, store, raw, reader, broadcasts, queues, service, line, fakeLine, fakeSlack, slackSleeps, metrics, startWorkers, stopWorkers, waitFor, close };
+  return { prefix, store, raw, chunkSizes: chunkSizes(broadcasters), reader, broadcasts, queues, service, line, fakeLine, fakeSlack, slackSleeps, metrics, startWorkers, stopWorkers, waitFor, close };
 }
 
 export type BroadcastKit = Awaited<ReturnType<typeof broadcastKit>>;

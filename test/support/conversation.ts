@@ -2,7 +2,7 @@
 import { pino } from 'pino';
 import { loadAppContent } from '../../src/app-content.ts';
 import type { Content } from '../../src/conversation/content.ts';
-import { ConversationService, type EffectHandler } from '../../src/conversation/service.ts';
+import { ConversationService, type EffectHandlers } from '../../src/conversation/service.ts';
 import type { UserRef } from '../../src/conversation/types.ts';
 import type { Store } from '../../src/store/types.ts';
 
@@ -20,7 +20,7 @@ export function testClock(start = '2026-11-26T01:00:00.000Z') {
   return clock;
 }
 
-export function createConversations(store: Store, options: { clock?: () => Date; effectHandlers?: EffectHandler[] } = {}) {
+export function createConversations(store: Store, options: { clock?: () => Date; effects?: EffectHandlers } = {}) {
   return new ConversationService({
     content: content(),
     store,

@@ -1,23 +1,26 @@
 /**
- * The LINE channel: the webhook plugin for the server and the sender for reminders and
- * broadcasts, wired to one Messaging API client. Enabled when both LINE_CHANNEL_SECRET
- * and LINE_CHANNEL_ACCESS_TOKEN are set (see `lineEnabled`).
+ * The LINE channel's face: the webhook plugin for the server, the sender for reminders, the
+ * broadcaster (multicast, on a client of its own) and the staff page's preview. Enabled when
+ * both LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN are set (see `lineEnabled`).
  */
-import type { FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../../config.ts';
 import type { Content } from '../../conversation/content.ts';
 import type { ConversationService } from '../../conversation/service.ts';
 import type { Metrics } from '../../observability/metrics.ts';
 import type { Store } from '../../store/types.ts';
-import type { ChannelSender } from '../types.ts';
+import { eventClaims } from '../event-claims.ts';
+import type { ChannelFace } from '../types.ts';
+import { lineBroadcaster, linePreview } from './broadcaster.ts';
 import { LineApi, type RetryPolicy } from './client.ts';
 import { Delivery } from './delivery.ts';
+import { createLineMulticaster } from './multicast.ts';
 import { linePlugin } from './plugin.ts';
 import { LineSender } from './sender.ts';
 import { createWebhookHandler } from './webhook.ts';
 
 export { LINE_WEBHOOK_PATH } from './plugin.ts';
+export { linePreview } from './broadcaster.ts';
 
 export interface LineChannelDeps {
   config: Pick<
@@ -46,9 +49,7 @@ export interface LineChannelDeps {
   };
 }
 
-export interface LineChannel {
-  plugin: FastifyPluginAsync;
-  sender: ChannelSender;
+export interface LineChannel extends ChannelFace {
   /** Resolves when every answer already accepted has been sent (tests; graceful shutdown after `app.close()`). */
   idle(): Promise<void>;
 }
@@ -77,6 +78,7 @@ export function createLineChannel(deps: LineChannelDeps): LineChannel {
   const defaults = { locale: config.DEFAULT_LOCALE, timeZone: config.DEFAULT_TIME_ZONE };
   const handleEvents = createWebhookHandler({
     store,
+    claims: eventClaims(store.dedupe, 'line'),
     conversations: deps.conversations,
     content,
     api,
@@ -85,9 +87,23 @@ export function createLineChannel(deps: LineChannelDeps): LineChannel {
     defaults,
     profileTimeoutMs: deps.options?.profileTimeoutMs ?? 500,
   });
+  const multicaster = createLineMulticaster({
+    config,
+    catalog: content.catalog,
+    logger: deps.logger,
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
+    ...(deps.options?.retry ? { retry: deps.options.retry } : {}),
+    ...(deps.options?.sleep ? { sleep: deps.options.sleep } : {}),
+  });
+  const idle = () => delivery.idle();
   return {
+    channel: 'line',
     plugin: linePlugin({ channelSecret: config.LINE_CHANNEL_SECRET, handleEvents }),
     sender: new LineSender({ api, store, catalog: content.catalog, logger: log, defaults }),
-    idle: () => delivery.idle(),
+    broadcaster: lineBroadcaster(multicaster),
+    preview: linePreview(content.catalog, config.DEFAULT_TIME_ZONE),
+    start: async () => undefined,
+    stop: idle,
+    idle,
   };
 }

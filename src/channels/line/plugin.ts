@@ -1,10 +1,9 @@
 /**
- * `POST /webhooks/line`. The body is read as raw bytes (this plugin's own content-type
- * parser, encapsulated so other routes keep Fastify's JSON parser) because the signature
- * covers the exact bytes; JSON is parsed only after the signature holds.
+ * `POST /webhooks/line`: a signed webhook (../webhook-route.ts); JSON is parsed only after
+ * the signature holds.
  */
 import type { FastifyPluginAsync } from 'fastify';
-import { BODY_LIMIT_BYTES } from '../../server/app.ts';
+import { signedWebhook } from '../webhook-route.ts';
 import { webhookBodySchema } from './events.ts';
 import { verifyLineSignature } from './signature.ts';
 import type { WebhookOutcome } from './webhook.ts';
@@ -17,18 +16,15 @@ export interface LinePluginDeps {
 }
 
 export function linePlugin(deps: LinePluginDeps): FastifyPluginAsync {
-  return async (app) => {
-    app.removeContentTypeParser('application/json');
-    app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: BODY_LIMIT_BYTES }, (_request, body, done) =>
-      done(null, body),
-    );
-
-    app.post(LINE_WEBHOOK_PATH, { bodyLimit: BODY_LIMIT_BYTES }, async (request, reply) => {
-      const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-      if (!verifyLineSignature(raw, deps.channelSecret, request.headers['x-line-signature'])) {
-        request.log.warn('LINE webhook with a missing or wrong signature');
-        return reply.code(401).send({ message: 'invalid signature' });
-      }
+  return signedWebhook({
+    channel: 'line',
+    path: LINE_WEBHOOK_PATH,
+    contentTypes: ['application/json'],
+    verify: (raw, request) =>
+      verifyLineSignature(raw, deps.channelSecret, request.headers['x-line-signature'])
+        ? undefined
+        : { log: 'LINE webhook with a missing or wrong signature', body: { message: 'invalid signature' } },
+    handle: async (raw, _request, reply) => {
       let json: unknown;
       try {
         json = JSON.parse(raw.toString('utf8'));
@@ -41,6 +37,6 @@ export function linePlugin(deps: LinePluginDeps): FastifyPluginAsync {
       if (body.data.events.length === 0) return reply.code(200).send({});
       const outcome = await deps.handleEvents(body.data.events);
       return outcome.status === 200 ? reply.code(200).send({}) : reply.code(outcome.status).send({ message: outcome.message });
-    });
-  };
+    },
+  });
 }

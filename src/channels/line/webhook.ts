@@ -12,6 +12,7 @@ import type { ConversationService, UserHints } from '../../conversation/service.
 import { LOCALES, type Locale } from '../../conversation/types.ts';
 import { userTag } from '../../observability/logger.ts';
 import type { Store } from '../../store/types.ts';
+import type { EventClaims } from '../event-claims.ts';
 import type { LineApi } from './client.ts';
 import type { Delivery } from './delivery.ts';
 import { parseEvents } from './events.ts';
@@ -19,16 +20,13 @@ import { describeError } from './log-safe.ts';
 import { renderMessages } from './render.ts';
 import { orderKey, toTask, type LineTask } from './to-inbound.ts';
 
-/** LINE redelivers for a limited time; a confirmed claim must outlive that (storage: one small key per event). */
-export const EVENT_CLAIM_TTL_SECONDS = 3 * 86_400;
-/** While an event is being processed its claim is short, so a crash mid-event does not lose it for days. */
-export const EVENT_PROCESSING_TTL_SECONDS = 120;
 /** A busy group hears the "1:1 only" notice at most this often. */
 export const GROUP_NOTICE_TTL_SECONDS = 86_400;
-export const DEDUPE_SCOPE = 'line';
 
 export interface WebhookDeps {
   store: Store;
+  /** Each event once (../event-claims.ts). */
+  claims: EventClaims;
   conversations: ConversationService;
   content: Content;
   api: LineApi;
@@ -44,7 +42,7 @@ export type WebhookOutcome = { status: 200 } | { status: 500 | 503; message: str
 type Claimed = Exclude<LineTask, { kind: 'ignore' }>;
 
 export function createWebhookHandler(deps: WebhookDeps): (events: readonly unknown[]) => Promise<WebhookOutcome> {
-  const { store, logger } = deps;
+  const { store, claims, logger } = deps;
 
   return async function handleEvents(rawEvents) {
     const { events, skipped } = parseEvents(rawEvents);
@@ -57,12 +55,13 @@ export function createWebhookHandler(deps: WebhookDeps): (events: readonly unkno
       else tasks.push(task);
     }
 
-    const claims = await Promise.allSettled(tasks.map((t) => store.dedupe.claim(DEDUPE_SCOPE, t.eventId, EVENT_PROCESSING_TTL_SECONDS)));
+    // Every event is claimed before any is processed: with the store away, nothing runs and LINE redelivers all.
+    const results = await Promise.allSettled(tasks.map((t) => claims.claim(t.eventId)));
     const claimed = (i: number) => {
-      const claim = claims[i]!;
+      const claim = results[i]!;
       return claim.status === 'fulfilled' && claim.value;
     };
-    const failure = claims.find((c) => c.status === 'rejected');
+    const failure = results.find((c) => c.status === 'rejected');
     if (failure) {
       await releaseAll(tasks.filter((_, i) => claimed(i)));
       logger.error({ error: describeError(failure.reason) }, 'could not claim LINE events; asking for redelivery');
@@ -84,7 +83,7 @@ export function createWebhookHandler(deps: WebhookDeps): (events: readonly unkno
     for (const [i, task] of tasks.entries()) {
       try {
         await run(task);
-        await store.dedupe.confirm(DEDUPE_SCOPE, task.eventId, EVENT_CLAIM_TTL_SECONDS);
+        await claims.confirm(task.eventId);
       } catch (error) {
         logger.error(
           { error: describeError(error), kind: task.kind, user: 'user' in task ? userTag(task.user) : undefined },
@@ -98,7 +97,7 @@ export function createWebhookHandler(deps: WebhookDeps): (events: readonly unkno
   }
 
   async function releaseAll(tasks: Claimed[]): Promise<void> {
-    const results = await Promise.allSettled(tasks.map((t) => store.dedupe.release(DEDUPE_SCOPE, t.eventId)));
+    const results = await Promise.allSettled(tasks.map((t) => claims.release(t.eventId)));
     // Nothing more can be done here: the claim expires and a later redelivery is skipped until then.
     if (results.some((r) => r.status === 'rejected')) logger.error('could not release LINE event claims');
   }

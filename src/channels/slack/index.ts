@@ -1,22 +1,23 @@
 /**
- * The Slack channel: `createSlackChannel(deps)` wires Bolt, the Web API client and the
- * pieces of this folder. Over HTTP it serves `POST /webhooks/slack` inside the app's
+ * The Slack channel's face: `createSlackChannel(deps)` wires Bolt, the Web API client and the
+ * pieces of this folder into the plugin, sender, broadcaster and preview. Over HTTP it serves `POST /webhooks/slack` inside the app's
  * Fastify server (`plugin`); with SLACK_APP_TOKEN it uses Socket Mode instead (`start`).
  *
  * A Slack user is `{ channel: 'slack', id: <user id> }`: the app is installed in one
  * workspace with one bot token, and Slack user ids are unique across workspaces.
  */
 import { App, SocketModeReceiver, webApi } from '@slack/bolt';
-import type { FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../../config.ts';
 import type { Content } from '../../conversation/content.ts';
 import type { ConversationService } from '../../conversation/service.ts';
 import type { Metrics } from '../../observability/metrics.ts';
 import type { Store } from '../../store/types.ts';
-import type { ChannelSender } from '../types.ts';
+import { eventClaims } from '../event-claims.ts';
+import type { ChannelFace } from '../types.ts';
 import { SlackApi } from './api.ts';
 import { boltLogger } from './bolt-logger.ts';
+import { slackBroadcaster, slackPreview } from './broadcaster.ts';
 import { socketModeDedupe } from './dedupe.ts';
 import { SlackDelivery } from './delivery.ts';
 import { SlackDialog } from './dialog.ts';
@@ -43,15 +44,14 @@ export interface SlackChannelDeps {
   metrics?: Metrics;
 }
 
-export interface SlackChannel {
+export { slackPreview } from './broadcaster.ts';
+
+/**
+ * `plugin` registers `POST /webhooks/slack`, nothing in Socket Mode; `start` connects Socket
+ * Mode (nothing to do over HTTP); `stop` disconnects it and waits for work still running after acks.
+ */
+export interface SlackChannel extends ChannelFace {
   readonly mode: 'http' | 'socket';
-  /** Registers `POST /webhooks/slack`; registers nothing in Socket Mode. */
-  plugin: FastifyPluginAsync;
-  sender: ChannelSender;
-  /** Connects Socket Mode; nothing to do over HTTP. */
-  start(): Promise<void>;
-  /** Disconnects Socket Mode and waits for work still running after acks. */
-  stop(): Promise<void>;
   /** Resolves when every accepted request has been fully handled. */
   idle(): Promise<void>;
 }
@@ -71,6 +71,7 @@ export function createSlackChannel(deps: SlackChannelDeps): SlackChannel {
   const logger = deps.logger.child({ channel: 'slack' });
   const clock = deps.clock ?? (() => new Date());
   const pending = new PendingWork();
+  const claims = eventClaims(store.dedupe, 'slack');
 
   const clientOptions: webApi.WebClientOptions = {
     slackApiUrl: config.SLACK_API_URL,
@@ -97,7 +98,7 @@ export function createSlackChannel(deps: SlackChannelDeps): SlackChannel {
 
   const receiver = appToken
     ? new SocketModeReceiver({ appToken, logger: boltLogger(logger) })
-    : new FastifyReceiver({ store, logger, pending });
+    : new FastifyReceiver({ claims, logger, pending });
   const bolt = new App({
     receiver,
     // A fixed token without auth.test: the bot id is not needed, bot messages are
@@ -108,7 +109,7 @@ export function createSlackChannel(deps: SlackChannelDeps): SlackChannel {
     clientOptions,
     logger: boltLogger(logger),
   });
-  if (receiver instanceof SocketModeReceiver) bolt.use(socketModeDedupe(store, logger));
+  if (receiver instanceof SocketModeReceiver) bolt.use(socketModeDedupe(claims, logger));
   // Bolt's default handler logs whole errors through its own logger; rethrowing lets the
   // receiver log a short description once and release the event's dedupe claim.
   bolt.error(async (error) => {
@@ -121,13 +122,17 @@ export function createSlackChannel(deps: SlackChannelDeps): SlackChannel {
     await dialog.drain();
   };
 
+  const sender = createSlackSender({ delivery, store });
   return {
+    channel: 'slack',
     mode: appToken ? 'socket' : 'http',
     plugin:
       receiver instanceof FastifyReceiver
         ? slackWebhookPlugin({ signingSecret, receiver, clock })
         : async () => undefined,
-    sender: createSlackSender({ delivery, store }),
+    sender,
+    broadcaster: slackBroadcaster(sender),
+    preview: slackPreview,
     start: async () => {
       if (appToken) await bolt.start();
     },

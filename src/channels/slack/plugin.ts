@@ -1,16 +1,15 @@
 /**
- * `POST /webhooks/slack`: Events API, interactivity and slash commands on one URL. The
- * signature is checked on the exact bytes Slack sent (the body is kept as a Buffer), before
- * anything is parsed or stored.
+ * `POST /webhooks/slack`: Events API, interactivity and slash commands on one URL, a signed
+ * webhook (../webhook-route.ts): the signature is checked on the exact bytes Slack sent,
+ * before anything is parsed or stored.
  */
 import type { FastifyPluginAsync } from 'fastify';
+import { header, signedWebhook } from '../webhook-route.ts';
 import { isSslCheck, parseRequestBody, urlVerificationSchema } from './payloads.ts';
 import type { FastifyReceiver } from './receiver.ts';
 import { checkSignature } from './signature.ts';
 
 export const SLACK_WEBHOOK_PATH = '/webhooks/slack';
-/** Slack's payloads are small; anything near this is not from Slack (413). */
-export const BODY_LIMIT_BYTES = 1024 * 1024;
 
 export interface SlackPluginOptions {
   signingSecret: string;
@@ -19,20 +18,12 @@ export interface SlackPluginOptions {
 }
 
 export function slackWebhookPlugin(options: SlackPluginOptions): FastifyPluginAsync {
-  return async (app) => {
-    // Scoped to this plugin: other routes keep Fastify's JSON parsing.
-    app.removeAllContentTypeParsers();
-    app.addContentTypeParser(
-      ['application/json', 'application/x-www-form-urlencoded'],
-      { parseAs: 'buffer', bodyLimit: BODY_LIMIT_BYTES },
-      (_request, body, done) => done(null, body),
-    );
-
-    app.post(SLACK_WEBHOOK_PATH, { bodyLimit: BODY_LIMIT_BYTES }, async (request, reply) => {
-      const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-      const contentType = request.headers['content-type'];
-      if (isSslCheck(raw, contentType)) return reply.code(200).send();
-
+  return signedWebhook({
+    channel: 'slack',
+    path: SLACK_WEBHOOK_PATH,
+    contentTypes: ['application/json', 'application/x-www-form-urlencoded'],
+    answerAtOnce: (raw, request) => isSslCheck(raw, request.headers['content-type']),
+    verify: (raw, request) => {
       const signature = checkSignature({
         signingSecret: options.signingSecret,
         rawBody: raw,
@@ -40,12 +31,10 @@ export function slackWebhookPlugin(options: SlackPluginOptions): FastifyPluginAs
         signature: header(request.headers['x-slack-signature']),
         now: options.clock(),
       });
-      if (!signature.ok) {
-        request.log.warn({ reason: signature.reason }, 'slack request refused: bad signature');
-        return reply.code(401).send({ error: 'invalid signature' });
-      }
-
-      const body = parseRequestBody(raw, contentType);
+      return signature.ok ? undefined : { log: 'slack request refused: bad signature', fields: { reason: signature.reason }, body: { error: 'invalid signature' } };
+    },
+    handle: async (raw, request, reply) => {
+      const body = parseRequestBody(raw, request.headers['content-type']);
       if (!body) return reply.code(400).send({ error: 'malformed body' });
       const challenge = urlVerificationSchema.safeParse(body);
       if (challenge.success) return reply.send({ challenge: challenge.data.challenge });
@@ -65,10 +54,6 @@ export function slackWebhookPlugin(options: SlackPluginOptions): FastifyPluginAs
       }
       reply.code(ack.status);
       return ack.body === undefined ? reply.send() : reply.send(ack.body);
-    });
-  };
-}
-
-function header(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
+    },
+  });
 }

@@ -5,8 +5,8 @@
  */
 import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
 import type { Logger } from 'pino';
-import type { Store } from '../../store/types.ts';
-import { claimEvent, confirmEvent, eventIdOf, releaseEvent } from './dedupe.ts';
+import type { EventClaims } from '../event-claims.ts';
+import { eventIdOf } from './dedupe.ts';
 import { describeError } from './errors.ts';
 import type { SlackBody } from './payloads.ts';
 import type { PendingWork } from './pending.ts';
@@ -23,7 +23,8 @@ export interface DispatchMeta {
 }
 
 export interface FastifyReceiverOptions {
-  store: Store;
+  /** Each event once (../event-claims.ts). */
+  claims: EventClaims;
   logger: Logger;
   pending: PendingWork;
   /** Slack gives up after 3 s; answer a little before if no listener acked by then. */
@@ -53,11 +54,11 @@ export class FastifyReceiver implements Receiver {
 
   /** Throws only when the dedupe store is unreachable: the caller answers 5xx so Slack retries. */
   async dispatch(body: SlackBody, meta: DispatchMeta): Promise<Acknowledgement> {
-    const { store, logger, pending } = this.options;
+    const { claims, logger, pending } = this.options;
     const app = this.app;
     if (!app) throw new Error('FastifyReceiver used before Bolt initialised it');
     const eventId = eventIdOf(body);
-    if (eventId !== undefined && !(await claimEvent(store, eventId))) {
+    if (eventId !== undefined && !(await claims.claim(eventId))) {
       logger.debug({ retryNum: meta.retryNum }, 'slack event already processed');
       return { status: 200 };
     }
@@ -91,7 +92,7 @@ export class FastifyReceiver implements Receiver {
           // No listener for it (an event we do not use): Slack still needs its 200.
           answer({ status: 200 });
           if (eventId !== undefined) {
-            await confirmEvent(store, eventId).catch((error: unknown) =>
+            await claims.confirm(eventId).catch((error: unknown) =>
               logger.warn({ error: describeError(error) }, 'could not confirm a processed slack event'),
             );
           }
@@ -99,7 +100,7 @@ export class FastifyReceiver implements Receiver {
         async (error: unknown) => {
           logger.error({ type: body.type, error: describeError(error) }, 'slack listener failed');
           // Let a redelivery of this event run again instead of being taken for a duplicate.
-          if (eventId !== undefined) await releaseEvent(store, eventId).catch(() => undefined);
+          if (eventId !== undefined) await claims.release(eventId).catch(() => undefined);
           answer({ status: 500 });
         },
       );

@@ -4,11 +4,11 @@
  * channel; a chunk's name gives its job id and its LINE retry key, so a retried or
  * re-enqueued chunk is recognised wherever it turns up again. Pure.
  */
-import { LINE_LIMITS } from '../../channels/line/limits.ts';
 import { LOCALES, type Locale } from '../../conversation/types.ts';
 import { BROADCAST_CHANNELS, type BroadcastChannel } from './filter.ts';
 
-export const CHUNK_SIZE: Record<BroadcastChannel, number> = { line: LINE_LIMITS.multicastRecipients, slack: 1 };
+/** Recipients per chunk, per channel: what one send of the channel's broadcaster carries. */
+export type ChunkSizes = Record<BroadcastChannel, number>;
 
 export interface Chunk {
   channel: BroadcastChannel;
@@ -43,12 +43,17 @@ export function decodeChunk(channel: BroadcastChannel, n: number, text: string):
 export class ChunkBuilder {
   private readonly open = new Map<string, string[]>();
   private readonly numbered: ChunkCounts = { line: 0, slack: 0 };
+  private readonly sizes: ChunkSizes;
+
+  constructor(sizes: ChunkSizes) {
+    this.sizes = sizes;
+  }
 
   add(channel: BroadcastChannel, locale: Locale, id: string): Chunk | undefined {
     const key = `${channel}:${locale}`;
     const ids = this.open.get(key) ?? [];
     ids.push(id);
-    if (ids.length < CHUNK_SIZE[channel]) {
+    if (ids.length < this.sizes[channel]) {
       this.open.set(key, ids);
       return undefined;
     }

@@ -6,7 +6,7 @@
  */
 import type { Locale } from '../../conversation/types.ts';
 import { scanAudience } from './audience.ts';
-import { ChunkBuilder, type Chunk } from './chunks.ts';
+import { ChunkBuilder, type Chunk, type ChunkSizes } from './chunks.ts';
 import type { BroadcastStore } from '../../store/broadcasts.ts';
 import type { AudienceSource } from '../../store/audience-reader.ts';
 
@@ -15,6 +15,7 @@ export interface FreezeDeps {
   broadcasts: BroadcastStore;
   clock: () => Date;
   fallbackLocale: Locale;
+  chunkSizes: ChunkSizes;
   signal?: AbortSignal;
 }
 
@@ -32,7 +33,7 @@ export async function freezeAudience(deps: FreezeDeps, id: string): Promise<Free
   const record = await broadcasts.get(id);
   if (!record) return 'skipped';
 
-  const builder = new ChunkBuilder();
+  const builder = new ChunkBuilder(deps.chunkSizes);
   let pending: Chunk[] = [];
   let pendingIds = 0;
   const write = async () => {

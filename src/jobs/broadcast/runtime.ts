@@ -4,15 +4,13 @@
  * cannot name them and no worker sends to them.
  */
 import type { Logger } from 'pino';
-import { lineEnabled } from '../../channels/line/index.ts';
-import { createLineMulticaster } from '../../channels/line/multicast.ts';
-import type { ChannelSender } from '../../channels/types.ts';
 import type { Config } from '../../config.ts';
 import type { Content } from '../../conversation/content.ts';
 import type { Metrics } from '../../observability/metrics.ts';
 import type { QueueConnection } from '../../store/redis-connection.ts';
 import type { RedisStore } from '../../store/redis-store.ts';
-import type { BroadcastChannel } from './filter.ts';
+import type { Broadcasters } from './delivery.ts';
+import { BROADCAST_CHANNELS } from './filter.ts';
 import { BroadcastQueues } from './queues.ts';
 import { BroadcastService } from './service.ts';
 import { createBroadcastWorkers, type BroadcastWorkers } from './worker.ts';
@@ -24,8 +22,8 @@ export interface BroadcastingDeps {
   logger: Logger;
   metrics?: Metrics;
   clock?: () => Date;
-  /** The Slack channel's sender, when Slack is configured. */
-  slackSender?: ChannelSender;
+  /** The broadcasters of the channels configured here (the channels' faces). */
+  broadcasters: Broadcasters;
 }
 
 export interface Broadcasting {
@@ -45,8 +43,8 @@ export function createBroadcasting(deps: BroadcastingDeps): Broadcasting {
   const queues = new BroadcastQueues(store.queueConnection());
   // The queues share the store's connection, whose errors are already logged.
   for (const queue of [queues.start, queues.chunks.line, queues.chunks.slack]) queue.on('error', () => undefined);
-  const line = lineEnabled(config) ? createLineMulticaster({ config, catalog: content.catalog, logger, ...(deps.metrics ? { metrics: deps.metrics } : {}) }) : undefined;
-  const channels: BroadcastChannel[] = [...(line ? ['line' as const] : []), ...(deps.slackSender ? ['slack' as const] : [])];
+  const { broadcasters } = deps;
+  const channels = BROADCAST_CHANNELS.filter((channel) => broadcasters[channel]);
   const service = new BroadcastService({
     users,
     broadcasts,
@@ -66,7 +64,7 @@ export function createBroadcasting(deps: BroadcastingDeps): Broadcasting {
         users,
         broadcasts,
         queues,
-        senders: { ...(line ? { line } : {}), ...(deps.slackSender ? { slack: deps.slackSender } : {}) },
+        broadcasters,
         rates: { line: config.LINE_BROADCAST_RATE_PER_SECOND, slack: config.SLACK_BROADCAST_RATE_PER_SECOND },
         fallbackLocale: config.DEFAULT_LOCALE,
         logger,

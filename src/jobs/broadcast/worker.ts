@@ -15,7 +15,9 @@ import type { Locale } from '../../conversation/types.ts';
 import type { Metrics } from '../../observability/metrics.ts';
 import type { QueueConnection } from '../../store/redis-connection.ts';
 import type { BroadcastMessages } from './content.ts';
-import { deliverChunk, RateLimited, type ChunkSenders } from './delivery.ts';
+import { RateLimited } from '../../channels/types.ts';
+import type { ChunkSizes } from './chunks.ts';
+import { deliverChunk, type Broadcasters } from './delivery.ts';
 import type { BroadcastChannel } from './filter.ts';
 import { freezeAudience } from './freeze.ts';
 import { BROADCAST_START_QUEUE, broadcastQueueName, type BroadcastQueues, type ChunkJobData, type StartJobData } from './queues.ts';
@@ -29,7 +31,8 @@ export interface BroadcastWorkerOptions {
   users: AudienceReader;
   broadcasts: BroadcastStore;
   queues: BroadcastQueues;
-  senders: ChunkSenders;
+  /** The channels' broadcasters; a chunk of a channel without one counts as failed. */
+  broadcasters: Broadcasters;
   /** Sends per second per channel, across all workers: LINE multicast requests, Slack DMs. */
   rates: Record<BroadcastChannel, number>;
   fallbackLocale: Locale;
@@ -56,6 +59,11 @@ export function limiterFor(perSecond: number): { max: number; duration: number }
   const max = Math.max(1, Math.floor(perSecond / 10));
   // Rounded up, so the rate is never exceeded (and missed by about a percent at most).
   return { max, duration: Math.ceil((1_000 * max) / perSecond) };
+}
+
+/** Each channel's chunks are as large as one send of its broadcaster (one user where there is none: it fails alone). */
+export function chunkSizes(broadcasters: Broadcasters): ChunkSizes {
+  return { line: broadcasters.line?.chunkSize ?? 1, slack: broadcasters.slack?.chunkSize ?? 1 };
 }
 
 /** A worker restarted this often in the middle of one job still finishes it. */
@@ -89,7 +97,7 @@ export function createBroadcastWorkers(options: BroadcastWorkerOptions): Broadca
     const log = logger.child({ broadcast: id });
     const began = Date.now();
     const outcome = await freezeAudience(
-      { users: options.users, broadcasts, clock, fallbackLocale: options.fallbackLocale, ...(signal ? { signal } : {}) },
+      { users: options.users, broadcasts, clock, fallbackLocale: options.fallbackLocale, chunkSizes: chunkSizes(options.broadcasters), ...(signal ? { signal } : {}) },
       id,
     );
     const record = await broadcasts.get(id);
@@ -113,7 +121,7 @@ export function createBroadcastWorkers(options: BroadcastWorkerOptions): Broadca
       let report;
       try {
         report = await deliverChunk(
-          { stillWanted: options.users.stillWanted, senders: options.senders },
+          { stillWanted: options.users.stillWanted, broadcasters: options.broadcasters },
           { broadcastId: id, chunk, message: messages[chunk.locale], lastAttempt },
         );
       } catch (error) {
@@ -156,8 +164,8 @@ export function createBroadcastWorkers(options: BroadcastWorkerOptions): Broadca
     const worker = new Worker<ChunkJobData, ChunkResult>(broadcastQueueName(channel), chunkProcessor(channel), {
       ...common,
       limiter: limiterFor(rate),
-      // Enough requests in flight to reach the rate at a few hundred ms per request.
-      concurrency: channel === 'line' ? Math.min(64, Math.max(4, Math.ceil(rate / 3))) : Math.min(16, rate + 1),
+      // Enough requests in flight to reach the rate (a channel without a broadcaster fails its chunks at once).
+      concurrency: options.broadcasters[channel]?.concurrency(rate) ?? 1,
     });
     worker.on('failed', (job, error) => {
       logger.warn({ jobId: job?.id, attempts: job?.attemptsMade, err: error }, 'broadcast chunk job failed');

@@ -1,12 +1,12 @@
 /**
  * Mirrors each user's reminder plan (kept in the session) into BullMQ delayed jobs.
- * Runs as an effect handler after the session is saved; ids are deterministic, so running
- * it twice for the same plan changes nothing.
+ * `sync` handles the `remindersChanged` effect and `cancelAll` the `deleteData` one (see the
+ * effect map in runtime.ts); ids are deterministic, so running it twice for the same plan
+ * changes nothing.
  */
 import { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { PlannedReminder } from '../../conversation/reminder-plan.ts';
-import type { EffectHandler } from '../../conversation/service.ts';
 import type { UserRef } from '../../conversation/types.ts';
 import { userTag } from '../../observability/logger.ts';
 import type { QueueConnection } from '../../store/redis-connection.ts';
@@ -41,13 +41,6 @@ export class ReminderScheduler {
     this.clock = options.clock ?? (() => new Date());
     this.queue = new Queue<ReminderJobData>(REMINDER_QUEUE, options.bull);
   }
-
-  /** The effect handler to give the conversation service. */
-  readonly handleEffects: EffectHandler = async (user, effects, session) => {
-    if (session === null || effects.some((e) => e.type === 'deleteData')) return this.cancelAll(user);
-    const change = effects.findLast((e) => e.type === 'remindersChanged');
-    if (change?.type === 'remindersChanged') await this.sync(user, change.reminders);
-  };
 
   /** Makes the jobs on Redis match `reminders` exactly. */
   async sync(user: UserRef, reminders: PlannedReminder[]): Promise<void> {
