@@ -11,6 +11,7 @@ import type { Content } from '../conversation/content.ts';
 import { formatMeetingTime } from '../conversation/dates.ts';
 import { translate, type Vars } from '../conversation/i18n.ts';
 import type { Locale, UserRef } from '../conversation/types.ts';
+import type { HandoffInsights } from '../insights/recorder.ts';
 import { userTag } from '../observability/logger.ts';
 import type { HandoffStore } from '../store/handoff-store.ts';
 import { REPLY_LIMITS } from './limits.ts';
@@ -62,6 +63,8 @@ export interface HandoffServiceDeps {
   staff: { locale: Locale; timeZone: string };
   staffChannel?: StaffChannel;
   displayName?: (user: UserRef) => Promise<string | undefined>;
+  /** Counts requests, first answers and overdue waits for the staff's insights. */
+  insights?: HandoffInsights;
   logger: Logger;
   clock?: () => Date;
 }
@@ -103,6 +106,7 @@ export class HandoffService {
     });
     if (!created) return handoff;
     logger.info({ user: userTag(user), handoff: handoff.id }, 'advisor requested');
+    await this.deps.insights?.handoffRequested();
     await this.deps.jobs.checkOverdue(handoff.id, handoff.dueAt!);
     if (!this.deps.staffChannel) return handoff;
     try {
@@ -226,8 +230,10 @@ export class HandoffService {
       if (created && reply.via === 'slack') await this.note(handoff, detail);
       throw new HandoffError('text_too_long', detail);
     }
+    const earlier = await store.messages(handoff.id);
     const { message, created } = await store.append(handoff.id, { ...base, delivery: 'pending' });
     if (created) {
+      if (!earlier.some((m) => m.from === 'staff' && m.delivery !== 'refused')) await this.deps.insights?.handoffFirstAnswer(new Date(handoff.createdAt));
       if (handoff.status === 'open') await store.take(handoff.id, reply.staff, base.at);
       if (reply.via === 'page') await this.note(handoff, this.staffText('handoff.staff.page_reply', { staff: reply.staff, text }));
       await store.update(handoff.id, { dueAt: null, overdueAt: null });
@@ -288,6 +294,7 @@ export class HandoffService {
     const messages = await this.deps.conversation(user, 'overdue');
     if (messages.length && !(await this.deps.isBlocked(user))) await this.deps.push(user, messages, `handoff-overdue:${handoffId}:${due}`);
     await store.update(handoffId, { overdueAt: this.clock().toISOString() });
+    await this.deps.insights?.handoffOverdue();
     await this.note(handoff, this.staffText('handoff.staff.overdue_note'));
     await this.redraw(handoffId);
     return true;
