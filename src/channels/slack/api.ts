@@ -11,6 +11,8 @@ import { errorCodeForMetrics, withRateLimitRetry, type RateLimitPolicy } from '.
 export interface SlackProfile {
   locale?: string;
   tz?: string;
+  /** What the person goes by in Slack (display name, else real name), for advisor requests. */
+  name?: string;
 }
 
 const MAX_CACHED_DMS = 10_000;
@@ -40,9 +42,11 @@ export class SlackApi {
     return id;
   }
 
-  async postMessage(channel: string, message: SlackMessage): Promise<string | undefined> {
+  /** `threadTs` posts into that message's thread (advisor request threads). */
+  async postMessage(channel: string, message: SlackMessage, threadTs?: string): Promise<string | undefined> {
+    const thread = threadTs ? { thread_ts: threadTs } : {};
     const result = await this.call(() =>
-      this.client.chat.postMessage(message.blocks ? { channel, text: message.text, blocks: message.blocks } : { channel, text: message.text }),
+      this.client.chat.postMessage(message.blocks ? { channel, text: message.text, blocks: message.blocks, ...thread } : { channel, text: message.text, ...thread }),
     );
     return result.ts;
   }
@@ -61,7 +65,8 @@ export class SlackApi {
 
   async profile(userId: string): Promise<SlackProfile> {
     const result = await this.call(() => this.client.users.info({ user: userId, include_locale: true }));
-    return { ...(result.user?.locale ? { locale: result.user.locale } : {}), ...(result.user?.tz ? { tz: result.user.tz } : {}) };
+    const name = result.user?.profile?.display_name || result.user?.real_name || result.user?.name;
+    return { ...(result.user?.locale ? { locale: result.user.locale } : {}), ...(result.user?.tz ? { tz: result.user.tz } : {}), ...(name ? { name } : {}) };
   }
 
   private call<T>(fn: () => Promise<T>): Promise<T> {
