@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../src/conversation/content.ts';
+import { freePort } from './support/redis-server.ts';
 import { deletePrefix, redisUrl, uniquePrefix } from './support/redis.ts';
 
 const prefix = uniquePrefix('chat');
@@ -49,6 +50,34 @@ describe('npm run chat', () => {
     expect(second.out).toContain('おかえりなさい');
     expect(second.out).toContain('その会社は、あなたにとって第一志望ですか？');
     expect(second.out).not.toContain('まず確認させてください');
+  });
+
+  it('says that reminders are sent by a worker, not by the terminal chat', async () => {
+    // A date three days ahead, written as a person would, in the default time zone.
+    const day = new Date(Date.now() + 3 * 86_400_000).toLocaleDateString('en-US', { timeZone: 'Asia/Tokyo', month: 'numeric', day: 'numeric' });
+    const { out, code } = await chat(['2', 'recruiter', '5', '1', '3', `${day} 14:00`, 'online', 'reminders'], ['--lang', 'en']);
+    expect(code).toBe(0);
+    const note = 'npm run chat sends no reminders: a running worker does';
+    // Once when the date plans them, once under the list.
+    expect(out.split(note)).toHaveLength(3);
+    expect(out.indexOf(note, out.indexOf('Upcoming reminders:'))).toBeGreaterThan(0);
+  });
+
+  it('starts the next conversation in the chosen language after the data is deleted', async () => {
+    const { out, code } = await chat(['English', 'delete my data', '1', 'hello']);
+    expect(code).toBe(0);
+    const afterDeletion = out.slice(out.indexOf('All your data has been deleted'));
+    expect(afterDeletion).toContain('has the company already told you');
+    expect(afterDeletion).not.toContain('その会社から');
+  });
+
+  it('with Redis down says so in one line, without a stack trace', async () => {
+    const port = await freePort();
+    const { out, code } = await chat([], ['--redis'], { REDIS_URL: `redis://:pw-not-shown@127.0.0.1:${port}` });
+    expect(code).toBe(1);
+    expect(out.trim().split('\n')).toEqual([
+      `Redis did not answer at 127.0.0.1:${port} (connect ECONNREFUSED 127.0.0.1:${port}). Start redis-server, or leave out --redis and REDIS_URL to chat in memory.`,
+    ]);
   });
 
   it('refuses an unknown language with a clear message', async () => {

@@ -10,10 +10,12 @@ import { parseArgs } from 'node:util';
 import { renderForTerminal, readTerminalInput } from '../channels/console/render.ts';
 import { loadConfig } from '../config.ts';
 import { loadAppContent } from '../app-content.ts';
-import { ConversationService } from '../conversation/service.ts';
-import { LOCALES, type Locale, type Outbound, type UserRef } from '../conversation/types.ts';
+import type { Catalog } from '../conversation/i18n.ts';
+import { ConversationService, type HandleResult } from '../conversation/service.ts';
+import { LOCALES, type Inbound, type Locale, type Outbound, type UserRef } from '../conversation/types.ts';
 import { createLogger } from '../observability/logger.ts';
 import { MemoryStore } from '../store/memory-store.ts';
+import { connectRedis } from '../store/redis-connection.ts';
 import { RedisStore } from '../store/redis-store.ts';
 import type { Store } from '../store/types.ts';
 
@@ -24,6 +26,37 @@ const { values } = parseArgs({
     user: { type: 'string', default: 'local' },
   },
 });
+
+/** Operator text, not the bot's (so English, here): this terminal runs no reminder worker. */
+const NO_WORKER_NOTE = '(npm run chat sends no reminders: a running worker does, with npm start and Redis. See docs/conversation.md#reminders.)';
+
+/**
+ * After which message of a turn the note goes: the reminder list, else (reminders were
+ * planned) the turn's first message, which confirms the date; -1 for none.
+ */
+function noteAfter(result: HandleResult, catalog: Catalog): number {
+  const headers = LOCALES.map((locale) => catalog[locale].get('system.reminders.header')).filter((h) => h !== undefined);
+  const list = result.messages.findIndex((m) => m.kind === 'text' && headers.some((h) => m.text.startsWith(h)));
+  if (list >= 0) return list;
+  return result.effects.some((e) => e.type === 'remindersChanged' && e.reminders.length > 0) ? 0 : -1;
+}
+
+/**
+ * The store for the conversation. With Redis unreachable: one line saying so (ioredis would
+ * print a stack trace per reconnect attempt to stderr if no one listened for its errors).
+ */
+async function openStore(useRedis: boolean, url: string | undefined, prefix: string, ttl: number): Promise<Store> {
+  if (!useRedis) return new MemoryStore({ sessionTtlSeconds: ttl });
+  const target = url ?? 'redis://127.0.0.1:6379';
+  const redis = connectRedis(target);
+  let lastError = '';
+  redis.on('error', (error: Error) => (lastError = error.message));
+  const store = new RedisStore({ url: target, prefix, sessionTtlSeconds: ttl }, redis);
+  if (await store.ping()) return store;
+  redis.disconnect();
+  const where = new URL(target).host;
+  throw new Error(`Redis did not answer at ${where}${lastError ? ` (${lastError})` : ''}. Start redis-server, or leave out --redis and REDIS_URL to chat in memory.`);
+}
 
 async function main(): Promise<void> {
   const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY });
@@ -39,10 +72,7 @@ async function main(): Promise<void> {
   const content = loadAppContent();
   const useRedis = values.redis || config.REDIS_URL !== undefined;
   const ttl = config.SESSION_TTL_DAYS * 86_400;
-  const store: Store = useRedis
-    ? new RedisStore({ url: config.REDIS_URL ?? 'redis://127.0.0.1:6379', prefix: config.REDIS_PREFIX, sessionTtlSeconds: ttl })
-    : new MemoryStore({ sessionTtlSeconds: ttl });
-  if (useRedis && !(await store.ping())) throw new Error(`Redis did not answer at ${config.REDIS_URL ?? 'redis://127.0.0.1:6379'}`);
+  const store = await openStore(useRedis, config.REDIS_URL, config.REDIS_PREFIX, ttl);
 
   const service = new ConversationService({
     content,
@@ -54,18 +84,24 @@ async function main(): Promise<void> {
   });
   const user: UserRef = { channel: 'console', id: values.user! };
   let lastQuestion: Outbound | undefined;
-  const show = (messages: Outbound[]) => {
-    for (const m of messages) {
+  // The language of the conversation so far: after "delete my data" the next one starts in it.
+  let locale = lang as Locale | undefined;
+  const turn = async (input: Inbound) => {
+    const result = await service.handle(user, input, locale ? { locale } : {});
+    if (result.session) locale = result.session.locale;
+    const note = noteAfter(result, content.catalog);
+    for (const [i, m] of result.messages.entries()) {
       console.log(`\n${renderForTerminal(m)}`);
+      if (i === note) console.log(`\n${NO_WORKER_NOTE}`);
       if (m.kind === 'choices' || m.kind === 'dateInput') lastQuestion = m;
     }
   };
 
   const existing = await store.sessions.get(user);
   if (existing && lang && existing.value.locale !== lang) {
-    show((await service.handle(user, { kind: 'text', text: lang === 'en' ? 'english' : '日本語' })).messages);
+    await turn({ kind: 'text', text: lang === 'en' ? 'english' : '日本語' });
   } else {
-    show((await service.handle(user, { kind: 'start' })).messages);
+    await turn({ kind: 'start' });
   }
   console.log('\n(Ctrl+D to quit)');
   // Piped input (tests, scripts) may close readline before we prompt; prompts are for people anyway.
@@ -73,7 +109,7 @@ async function main(): Promise<void> {
   rl.setPrompt('> ');
   prompt();
   for (let next = await lines.next(); !next.done; next = await lines.next()) {
-    show((await service.handle(user, readTerminalInput(next.value, lastQuestion))).messages);
+    await turn(readTerminalInput(next.value, lastQuestion));
     prompt();
   }
   rl.close();

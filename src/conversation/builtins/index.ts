@@ -1,0 +1,18 @@
+/** Every built-in state by name. A new built-in is a file in this folder and one line here. */
+import { confirmDelete } from './delete-confirm.ts';
+import { followup } from './followup.ts';
+import { settings } from './settings.ts';
+import { tips } from './tips.ts';
+import type { BuiltIn } from './types.ts';
+
+const BUILT_INS: ReadonlyMap<string, BuiltIn> = new Map([tips, settings, followup, confirmDelete].map((b) => [b.state, b]));
+
+export function builtIn(state: string): BuiltIn | undefined {
+  return BUILT_INS.get(state);
+}
+
+export function isBuiltIn(state: string): boolean {
+  return BUILT_INS.has(state);
+}
+
+export type { BuiltIn, BuiltInChoice, Then } from './types.ts';

@@ -1,0 +1,126 @@
+/** Commands: typed keywords (and menu entries, settings, flow actions) that act wherever the user is. */
+import { isBuiltIn } from './builtins/index.ts';
+import type { Action } from './flow-schema.ts';
+import { ask, askCurrent, goTo, interrupt, menuState, resume } from './navigation.ts';
+import { normalizeText } from './normalize.ts';
+import { planReplyReminder } from './reminder-plan.ts';
+import { emitResult } from './result.ts';
+import { CONFIRM_DELETE_STATE, SETTINGS_STATE, TIPS_STATE } from './session.ts';
+import { reminderSettings, say, setReminders, t, when, type Turn } from './turn.ts';
+import type { Locale } from './types.ts';
+
+export function matchCommand(turn: Turn, raw: string): { action: Action; locale?: Locale } | undefined {
+  const text = normalizeText(raw);
+  return turn.ctx.content.flow.commands.find((c) => c.keywords.some((k) => normalizeText(k) === text));
+}
+
+export function runCommand(turn: Turn, action: Action, locale?: Locale): void {
+  const { s } = turn;
+  switch (action) {
+    case 'restart':
+      s.answers = {};
+      s.history = [];
+      delete s.verdict;
+      delete s.returnTo;
+      say(turn, 'system.restart');
+      return goTo(turn, turn.ctx.content.flow.start);
+    case 'back':
+      return goBack(turn);
+    case 'help':
+      say(turn, 'system.help');
+      return askCurrent(turn);
+    case 'language': {
+      s.locale = locale ?? (s.locale === 'ja' ? 'en' : 'ja');
+      turn.effects.push({ type: 'localeChanged', locale: s.locale });
+      say(turn, 'system.language_changed');
+      return askCurrent(turn);
+    }
+    case 'optOut':
+      s.optedOut = true;
+      turn.effects.push({ type: 'optOut' });
+      say(turn, 'system.opted_out');
+      return askCurrent(turn);
+    case 'optIn':
+      s.optedOut = false;
+      turn.effects.push({ type: 'optIn' });
+      say(turn, 'system.opted_in');
+      return askCurrent(turn);
+    case 'askDelete':
+      return interrupt(turn, CONFIRM_DELETE_STATE);
+    case 'showTips':
+      return interrupt(turn, TIPS_STATE);
+    case 'settings':
+      return interrupt(turn, SETTINGS_STATE);
+    case 'showReminders':
+      sayReminders(turn);
+      return askCurrent(turn);
+    case 'cancelReminders':
+      setReminders(turn, []);
+      say(turn, 'system.reminders.cancelled');
+      return askCurrent(turn);
+    case 'stopAll':
+      s.optedOut = true;
+      turn.effects.push({ type: 'optOut' });
+      setReminders(turn, []);
+      say(turn, 'system.stopped_all');
+      return askCurrent(turn);
+    case 'menu': {
+      const menu = menuState(turn);
+      if (!s.verdict || !menu) {
+        say(turn, 'system.no_result_yet');
+        return askCurrent(turn);
+      }
+      delete s.returnTo;
+      s.state = menu;
+      return ask(turn, menu);
+    }
+    case 'showResult':
+      if (!s.verdict) {
+        say(turn, 'system.no_result_yet');
+        return askCurrent(turn);
+      }
+      emitResult(turn, { announce: false });
+      return askCurrent(turn);
+    case 'advisor':
+      turn.effects.push({ type: 'advisorRequested' });
+      say(turn, 'system.advisor');
+      return askCurrent(turn);
+    case 'replyPending':
+      planReply(turn);
+      return askCurrent(turn);
+  }
+}
+
+/** The user waits for the company's reply: one reminder to nudge them if none comes. */
+export function planReply(turn: Turn): void {
+  turn.effects.push({ type: 'replyPending' });
+  setReminders(turn, [planReplyReminder(turn.ctx.now, turn.s.timeZone, reminderSettings(turn))]);
+}
+
+function goBack(turn: Turn): void {
+  const { s } = turn;
+  if (isBuiltIn(s.state)) return resume(turn);
+  const previous = s.history.at(-1);
+  if (previous === undefined) {
+    say(turn, 'system.back_at_start');
+    return askCurrent(turn);
+  }
+  s.history = s.history.slice(0, -1);
+  delete s.answers[previous];
+  delete s.verdict;
+  s.state = previous;
+  askCurrent(turn);
+}
+
+function sayReminders(turn: Turn): void {
+  const upcoming = (turn.s.reminders ?? []).filter((r) => new Date(r.at) > turn.ctx.now);
+  if (upcoming.length === 0) return say(turn, 'system.reminders.none');
+  const lines = upcoming.map((r) =>
+    t(turn, 'system.reminders.item', { when: when(turn, r.at), what: t(turn, `reminder.kind.${r.kind}`) }),
+  );
+  turn.messages.push({
+    kind: 'text',
+    text: [t(turn, 'system.reminders.header'), ...lines, t(turn, 'system.reminders.how_to_change')].join('\n'),
+  });
+}
+
