@@ -234,11 +234,12 @@ export class HandoffService {
     const { message, created } = await store.append(handoff.id, { ...base, delivery: 'pending' });
     if (created) {
       if (!earlier.some((m) => m.from === 'staff' && m.delivery !== 'refused')) await this.deps.insights?.handoffFirstAnswer(new Date(handoff.createdAt));
-      if (handoff.status === 'open') await store.take(handoff.id, reply.staff, base.at);
+      // Answering an untaken conversation takes it, so everyone sees who answers.
+      if (handoff.status === 'open') await this.take(handoff.id, reply.staff);
       if (reply.via === 'page') await this.note(handoff, this.staffText('handoff.staff.page_reply', { staff: reply.staff, text }));
       await store.update(handoff.id, { dueAt: null, overdueAt: null });
       await audit.record({ staff: reply.staff, action: 'handoff.reply', target: handoff.id, detail: { message: message.id, via: reply.via, length: text.length } });
-      if (handoff.status === 'open' || handoff.dueAt) await this.redraw(handoff.id);
+      if (handoff.dueAt) await this.redraw(handoff.id);
     }
     // Also for a repeat: the first attempt may have died before its job was queued.
     if (message.delivery === 'pending') await this.deps.jobs.deliver(handoff.id, message.id);
