@@ -1,45 +1,20 @@
 /** Whole conversations over the LINE webhook: what a job seeker taps, types and sees. */
-import nock from 'nock';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { RedisStore } from '../src/store/redis-store.ts';
+import { describe, expect, it } from 'vitest';
 import { content, testClock } from './support/conversation.ts';
-import { ev, fakeLineApi, lineHarness, storeWithSessions, type LineHarness } from './support/line.ts';
-import { createRedisStore, deletePrefix, uniquePrefix } from './support/redis.ts';
+import { ev, lineHarness, lineTestbed, storeWithSessions, uid } from './support/line.ts';
 
-const prefix = uniquePrefix('line-conversation');
-let store: RedisStore;
-let h: LineHarness;
-let api: ReturnType<typeof fakeLineApi>;
 // 2026-11-26 10:00 in Tokyo.
 const clock = testClock('2026-11-26T01:00:00.000Z');
-
-beforeAll(() => {
-  nock.disableNetConnect();
-  store = createRedisStore(prefix);
-});
-afterAll(async () => {
-  nock.enableNetConnect();
-  await store.close();
-  await deletePrefix(prefix);
-});
-beforeEach(async () => {
-  api = fakeLineApi();
-  h = await lineHarness(store, { clock: clock.read });
-});
-afterEach(async () => {
-  await h.close();
-  nock.cleanAll();
-});
+const bed = lineTestbed('line-conversation', { harness: () => ({ clock: clock.read }) });
 
 const ja = (key: string) => content().catalog.ja.get(key)!;
-const uid = (name: string) => `U${name}${Math.random().toString(16).slice(2, 10)}`;
 
 /** Sends one event and returns the messages of its reply. */
 async function send(event: { replyToken: string }) {
-  const res = await h.post([event]);
+  const res = await bed.h.post([event]);
   expect(res.statusCode).toBe(200);
-  await h.line.idle();
-  const reply = api.replies().find((r) => r.body.replyToken === event.replyToken);
+  await bed.h.line.idle();
+  const reply = bed.api.replies().find((r) => r.body.replyToken === event.replyToken);
   expect(reply, `a reply to ${event.replyToken}`).toBeDefined();
   return reply!.body.messages as any[]; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
@@ -100,10 +75,10 @@ describe('a full diagnosis on LINE', () => {
     expect(messages.at(-1).text).toBe(ja('menu.prompt'));
     expect(quickReplies(messages.at(-1)).map((a) => a.label)).toContain(ja('menu.tips'));
 
-    const session = await store.sessions.get({ channel: 'line', id: user });
+    const session = await bed.store.sessions.get({ channel: 'line', id: user });
     expect(session?.value.answers.meeting_date).toBe('2026-12-03T05:00:00.000Z');
     expect(session?.value.verdict).toBe('closing_meeting');
-    expect(api.pushes()).toHaveLength(0);
+    expect(bed.api.pushes()).toHaveLength(0);
   });
 
   it('by typing answers, the date included', async () => {
@@ -137,10 +112,10 @@ describe('a full diagnosis on LINE', () => {
 
   it('shows the loading animation when a step is slow, before the answer', async () => {
     // Reading the session takes 150 ms; the animation is due after 30 ms.
-    const slowStore = storeWithSessions(store, {
+    const slowStore = storeWithSessions(bed.store, {
       get: async (u) => {
         await new Promise((r) => setTimeout(r, 150));
-        return store.sessions.get(u);
+        return bed.store.sessions.get(u);
       },
     });
     const slow = await lineHarness(slowStore, { clock: clock.read, channel: { loadingAfterMs: 30 } });
@@ -148,28 +123,28 @@ describe('a full diagnosis on LINE', () => {
       const user = uid('slow');
       await slow.post([ev.text(user, 'こんにちは', { replyToken: 'rt-slow' })]);
       await slow.line.idle();
-      const paths = api.calls.map((c) => c.path);
+      const paths = bed.api.calls.map((c) => c.path);
       expect(paths.indexOf('loading')).toBeGreaterThanOrEqual(0);
       expect(paths.indexOf('loading')).toBeLessThan(paths.indexOf('reply'));
-      expect(api.calls.find((c) => c.path === 'loading')!.body).toEqual({ chatId: user, loadingSeconds: 20 });
+      expect(bed.api.calls.find((c) => c.path === 'loading')!.body).toEqual({ chatId: user, loadingSeconds: 20 });
     } finally {
       await slow.close();
     }
   });
 
   it('does not show the loading animation when the answer is quick', async () => {
-    const quick = await lineHarness(store, { clock: clock.read, channel: { loadingAfterMs: 1_000 } });
+    const quick = await lineHarness(bed.store, { clock: clock.read, channel: { loadingAfterMs: 1_000 } });
     try {
       await quick.post([ev.text(uid('quick'), 'こんにちは')]);
       await quick.line.idle();
-      expect(api.calls.map((c) => c.path)).toEqual(['reply']);
+      expect(bed.api.calls.map((c) => c.path)).toEqual(['reply']);
     } finally {
       await quick.close();
     }
   });
 
   it('renders in English for an English-speaking user, with long labels as a Flex list', async () => {
-    api.state.language = 'en';
+    bed.api.state.language = 'en';
     const user = uid('en');
     await send(ev.follow(user));
     await send(ev.choice(user, 'offer_notified', 'no'));

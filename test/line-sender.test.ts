@@ -1,81 +1,62 @@
 /** Pushes for reminders and broadcasts through the LINE ChannelSender. */
-import nock from 'nock';
 import { pino } from 'pino';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { LineApi, parseRetryAfter } from '../src/channels/line/client.ts';
 import { retryKeyFor } from '../src/channels/line/retry-key.ts';
 import { LineSender } from '../src/channels/line/sender.ts';
-import type { RedisStore } from '../src/store/redis-store.ts';
 import { content } from './support/conversation.ts';
-import { fakeLineApi, LINE_BASE, LINE_DATA_BASE } from './support/line.ts';
-import { createRedisStore, deletePrefix, uniquePrefix } from './support/redis.ts';
+import { LINE_BASE, LINE_DATA_BASE, lineTestbed, uid } from './support/line.ts';
 
-const prefix = uniquePrefix('line-sender');
-let store: RedisStore;
-let api: ReturnType<typeof fakeLineApi>;
+const bed = lineTestbed('line-sender', { harness: false });
 let sender: LineSender;
-
-beforeAll(() => {
-  nock.disableNetConnect();
-  store = createRedisStore(prefix);
-});
-afterAll(async () => {
-  nock.enableNetConnect();
-  await store.close();
-  await deletePrefix(prefix);
-});
 beforeEach(() => {
-  api = fakeLineApi();
   const client = new LineApi({ baseUrl: LINE_BASE, dataBaseUrl: LINE_DATA_BASE, accessToken: 't', logger: pino({ level: 'silent' }), sleep: async () => {} });
-  sender = new LineSender({ api: client, store, catalog: content().catalog, logger: pino({ level: 'silent' }), defaults: { locale: 'ja', timeZone: 'Asia/Tokyo' } });
-});
-afterEach(() => {
-  nock.cleanAll();
+  sender = new LineSender({ api: client, store: bed.store, catalog: content().catalog, logger: pino({ level: 'silent' }), defaults: { locale: 'ja', timeZone: 'Asia/Tokyo' } });
 });
 
-const user = (name: string) => ({ channel: 'line' as const, id: `U${name}${Math.random().toString(16).slice(2, 8)}` });
+const user = (name: string) => ({ channel: 'line' as const, id: uid(name) });
 
 describe('LineSender.push', () => {
   it('pushes rendered messages with a retry key derived from the caller key', async () => {
     const u = user('push');
     const result = await sender.push(u, [{ kind: 'text', text: '明日は面談です' }], { retryKey: 'reminder:job-42' });
     expect(result).toEqual({ ok: true });
-    expect(api.pushes()).toHaveLength(1);
-    expect(api.pushes()[0]!.body).toEqual({ to: u.id, messages: [{ type: 'text', text: '明日は面談です' }] });
-    expect(api.pushes()[0]!.retryKey).toBe(retryKeyFor('push:reminder:job-42', 0));
+    expect(bed.api.pushes()).toHaveLength(1);
+    expect(bed.api.pushes()[0]!.body).toEqual({ to: u.id, messages: [{ type: 'text', text: '明日は面談です' }] });
+    expect(bed.api.pushes()[0]!.retryKey).toBe(retryKeyFor('push:reminder:job-42', 0));
     // The same job again sends the same key: LINE answers 409 and sends nothing twice.
     await sender.push(u, [{ kind: 'text', text: '明日は面談です' }], { retryKey: 'reminder:job-42' });
-    expect(api.pushes()[1]!.retryKey).toBe(api.pushes()[0]!.retryKey);
+    expect(bed.api.pushes()[1]!.retryKey).toBe(bed.api.pushes()[0]!.retryKey);
   });
 
   it('refuses blocked users without calling LINE', async () => {
     const u = user('blocked');
-    await store.users.update(u, { blocked: true });
+    await bed.store.users.update(u, { blocked: true });
     expect(await sender.push(u, [{ kind: 'text', text: 'x' }], { retryKey: 'k' })).toEqual({ ok: false, reason: 'blocked' });
-    expect(api.calls).toEqual([]);
+    expect(bed.api.calls).toEqual([]);
   });
 
   it('marks a user LINE cannot deliver to as unreachable', async () => {
     const u = user('gone');
-    api.state.respond = (call) => (call.path === 'push' ? [400, { message: 'Failed to send messages' }] : undefined);
+    bed.api.state.respond = (call) => (call.path === 'push' ? [400, { message: 'Failed to send messages' }] : undefined);
     const result = await sender.push(u, [{ kind: 'text', text: 'x' }], { retryKey: 'k' });
     expect(result).toMatchObject({ ok: false, reason: 'unreachable' });
-    expect((await store.users.get(u))?.unreachable).toBe(true);
+    expect((await bed.store.users.get(u))?.unreachable).toBe(true);
   });
 
   it('reports failed after retries run out', async () => {
-    api.state.respond = (call) => (call.path === 'push' ? [500, { message: 'down' }] : undefined);
+    bed.api.state.respond = (call) => (call.path === 'push' ? [500, { message: 'down' }] : undefined);
     const result = await sender.push(user('down'), [{ kind: 'text', text: 'x' }], { retryKey: 'k' });
     expect(result).toMatchObject({ ok: false, reason: 'failed' });
-    expect(api.pushes()).toHaveLength(5);
-    expect(new Set(api.pushes().map((p) => p.retryKey)).size).toBe(1);
+    expect(bed.api.pushes()).toHaveLength(5);
+    expect(new Set(bed.api.pushes().map((p) => p.retryKey)).size).toBe(1);
   });
 
   it("renders in the user's own language", async () => {
     const u = user('en');
-    await store.users.update(u, { locale: 'en' });
+    await bed.store.users.update(u, { locale: 'en' });
     await sender.push(u, [{ kind: 'dateInput', text: 'When?', choices: [], state: 'meeting_date', min: '2026-11-26T01:00:00Z', max: '2026-12-26T01:00:00Z' }], { retryKey: 'k' });
-    expect(api.pushes()[0]!.body.messages[0].quickReply.items[0].action.label).toBe('Pick date & time');
+    expect(bed.api.pushes()[0]!.body.messages[0].quickReply.items[0].action.label).toBe('Pick date & time');
   });
 });
 

@@ -5,14 +5,17 @@
 import { Writable } from 'node:stream';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import nock from 'nock';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { createLineChannel, type LineChannel, type LineChannelDeps } from '../../src/channels/line/index.ts';
 import { signLineBody } from '../../src/channels/line/signature.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { ConversationService } from '../../src/conversation/service.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { buildApp } from '../../src/server/app.ts';
+import type { RedisStore } from '../../src/store/redis-store.ts';
 import type { Store } from '../../src/store/types.ts';
 import { content, createConversations } from './conversation.ts';
+import { createRedisStore, deletePrefix, uniquePrefix } from './redis.ts';
 
 export const LINE_SECRET = 'test-channel-secret';
 export const LINE_TOKEN = 'test-access-token';
@@ -185,10 +188,13 @@ export interface LineHarness {
   close(): Promise<void>;
 }
 
-export async function lineHarness(
-  store: Store,
-  options: { clock?: () => Date; channel?: LineChannelDeps['options']; conversations?: ConversationService } = {},
-): Promise<LineHarness> {
+export interface LineHarnessOptions {
+  clock?: () => Date;
+  channel?: LineChannelDeps['options'];
+  conversations?: ConversationService;
+}
+
+export async function lineHarness(store: Store, options: LineHarnessOptions = {}): Promise<LineHarness> {
   const logs: Record<string, unknown>[] = [];
   const logger = createLogger({
     level: 'debug',
@@ -232,4 +238,46 @@ export async function lineHarness(
       await line.idle();
     },
   };
+}
+
+// ----------------------------------------------------------------------------- test bed
+
+/** A LINE user id of its own for each test (U, a name for the reader, random hex). */
+export const uid = (name: string): string => `U${name}${Math.random().toString(16).slice(2, 10)}`;
+
+export interface LineTestbed {
+  readonly prefix: string;
+  /** The file's store on real Redis, under its own prefix (set before the first test). */
+  store: RedisStore;
+  /** The fake Messaging API, fresh for each test. */
+  api: ReturnType<typeof fakeLineApi>;
+  /** The app with the LINE channel, fresh for each test (not built with `harness: false`). */
+  h: LineHarness;
+}
+
+/**
+ * What every LINE test file sets up: a store under its own prefix, nock closed to the
+ * network, and before each test a fresh fake Messaging API and (unless `harness: false`) a
+ * fresh app; everything is closed and deleted after. `harness` gives each test's options.
+ */
+export function lineTestbed(name: string, options: { harness?: false | (() => LineHarnessOptions) } = {}): LineTestbed {
+  const bed = { prefix: uniquePrefix(name) } as LineTestbed;
+  beforeAll(() => {
+    nock.disableNetConnect();
+    bed.store = createRedisStore(bed.prefix);
+  });
+  afterAll(async () => {
+    nock.enableNetConnect();
+    await bed.store.close();
+    await deletePrefix(bed.prefix);
+  });
+  beforeEach(async () => {
+    bed.api = fakeLineApi();
+    if (options.harness !== false) bed.h = await lineHarness(bed.store, options.harness?.() ?? {});
+  });
+  afterEach(async () => {
+    if (options.harness !== false) await bed.h.close();
+    nock.cleanAll();
+  });
+  return bed;
 }
