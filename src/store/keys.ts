@@ -52,13 +52,6 @@ export function redisKeys(prefix: string) {
      */
     insightsDay: (day: string) => `${prefix}{insights}:day:${day}`,
     insightsRecentBroadcasts: `${prefix}{insights}:recent-broadcasts`,
-    /**
-     * Insights counters (src/store/insights.ts): a hash per day of the deployment's time zone
-     * (metric -> count, no personal data) and the broadcasts of the last day, for opt-out
-     * attribution. One hash tag, so a script may touch both on a Redis Cluster.
-     */
-    insightsDay: (day: string) => `${prefix}{insights}:day:${day}`,
-    insightsRecentBroadcasts: `${prefix}{insights}:recent-broadcasts`,
     /** Keys that belong to one user, deleted together on request. */
     ownedBy: (u: UserRef) => [`${prefix}session:${user(u)}`, `${prefix}user:${user(u)}`, `${prefix}reminders:${user(u)}`],
   };
