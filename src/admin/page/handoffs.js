@@ -95,6 +95,7 @@ function renderList() {
 // ---------------------------------------------------------------------------- one thread
 
 async function openDetail(id) {
+  if (state.open !== id) $('reply-text').value = '';
   state.open = id;
   state.confirmingEnd = false;
   await refresh();
@@ -127,28 +128,8 @@ function renderDetail() {
     ...(d.summary.answers.length ? d.summary.answers.map((a) => el('li', { text: `${a.question}: ${a.answer}` })) : [el('li', { text: t('detail.noAnswers') })]),
     ...(d.summary.verdict ? [el('li', { text: t('detail.verdict', { verdict: d.summary.verdict }) })] : []),
   ];
-  const actions = el('div', { class: 'row actions' });
-  if (!ended) {
-    if (state.confirmingEnd) {
-      actions.append(
-        el('div', { class: 'confirm' }, el('span', { text: t('detail.endConfirm') }), el('button', { type: 'button', id: 'end-yes', class: 'danger', text: t('detail.endYes'), onclick: () => act('end') }), el('button', { type: 'button', text: t('detail.endNo'), onclick: () => ((state.confirmingEnd = false), render()) })),
-      );
-    } else {
-      if (d.takenBy !== me) actions.append(el('button', { type: 'button', id: 'take', class: 'primary', text: t('detail.take'), onclick: () => act('take') }));
-      actions.append(el('button', { type: 'button', id: 'end', text: t('detail.end'), onclick: () => ((state.confirmingEnd = true), render()) }));
-    }
-  }
-  const reply = ended
-    ? el('p', { class: 'muted', text: t('reply.ended') })
-    : el(
-        'form',
-        { id: 'reply-form', onsubmit: send },
-        el('label', { for: 'reply-text', text: t('reply.label') }),
-        el('textarea', { id: 'reply-text', name: 'reply-text', rows: 4, value: $('reply-text')?.value ?? '' }),
-        el('div', { class: 'row' }, el('span', { class: 'muted small', id: 'reply-count' }), el('span', { class: 'spacer' }), el('button', { type: 'submit', id: 'reply-send', class: 'primary', text: t('reply.send'), disabled: state.sending })),
-      );
-  box.replaceChildren(
-    el('div', { class: 'row' }, el('h3', { id: 'detail-name', text: `${d.displayName ?? t('inbox.unknownName')} · ${d.channel === 'line' ? 'LINE' : 'Slack'}` }), el('span', { class: 'spacer' }), el('button', { type: 'button', class: 'link', text: t('detail.close'), onclick: () => ((state.open = null), (state.detail = null), render()) })),
+  $('detail-head').replaceChildren(
+    el('div', { class: 'row' }, el('h3', { id: 'detail-name', text: `${d.displayName ?? t('inbox.unknownName')} · ${d.channel === 'line' ? 'LINE' : 'Slack'}` }), el('span', { class: 'spacer' }), el('button', { type: 'button', class: 'link', text: t('detail.close'), onclick: closeDetail })),
     el('div', { class: 'row', id: 'detail-status' }, ...badges(d)),
     el('p', { class: 'muted small', text: times.join(' · ') }),
     ...(d.takenBy && d.takenBy !== me && !ended ? [el('p', { class: 'small taken-by-other', text: t('detail.takenByOther', { staff: d.takenBy }) })] : []),
@@ -156,11 +137,35 @@ function renderDetail() {
     el('ul', { class: 'small summary' }, ...summary),
     ...(d.summary.recent.length ? [el('h4', { text: t('detail.recent') }), el('ul', { class: 'small' }, ...d.summary.recent.map((r) => el('li', { text: r })))] : []),
     el('h4', { text: t('detail.thread') }),
-    d.messages.length ? el('ol', { id: 'thread', class: 'thread' }, ...d.messages.map(messageItem)) : el('p', { class: 'muted small', text: t('detail.noMessages') }),
-    actions,
-    reply,
   );
+  const thread = $('thread');
+  const atBottom = thread.scrollTop + thread.clientHeight >= thread.scrollHeight - 4;
+  thread.replaceChildren(...(d.messages.length ? d.messages.map(messageItem) : [el('li', { class: 'muted small', text: t('detail.noMessages') })]));
+  if (atBottom) thread.scrollTop = thread.scrollHeight;
+
+  const actions = $('detail-actions');
+  actions.replaceChildren();
+  if (!ended && state.confirmingEnd) {
+    actions.append(
+      el('div', { class: 'confirm' }, el('span', { text: t('detail.endConfirm') }), el('button', { type: 'button', id: 'end-yes', class: 'danger', text: t('detail.endYes'), onclick: () => act('end') }), el('button', { type: 'button', text: t('detail.endNo'), onclick: () => ((state.confirmingEnd = false), render()) })),
+    );
+  } else if (!ended) {
+    if (d.takenBy !== me) actions.append(el('button', { type: 'button', id: 'take', class: 'primary', text: t('detail.take'), onclick: () => act('take') }));
+    actions.append(el('button', { type: 'button', id: 'end', text: t('detail.end'), onclick: () => ((state.confirmingEnd = true), render()) }));
+  }
+  // The reply box is never redrawn by a poll, so typing is not interrupted.
+  $('reply-form').hidden = ended;
+  $('reply-ended').hidden = !ended;
+  $('reply-label').textContent = t('reply.label');
+  $('reply-send').textContent = t('reply.send');
+  $('reply-ended').textContent = t('reply.ended');
   updateCount();
+}
+
+function closeDetail() {
+  state.open = null;
+  state.detail = null;
+  render();
 }
 
 function updateCount() {
@@ -186,8 +191,8 @@ async function send(event) {
   state.sending = true;
   $('reply-send').disabled = true;
   try {
-    // One key per typed reply: sending again after a lost answer cannot send it twice.
-    await api('POST', `/handoffs/${encodeURIComponent(state.open)}/messages`, { body: { text }, headers: { 'idempotency-key': `${state.open}:${text}:${state.draftKey}` } });
+    // One key per typed reply (a new one once the text changes): sending again after a lost answer cannot send it twice.
+    await api('POST', `/handoffs/${encodeURIComponent(state.open)}/messages`, { body: { text }, headers: { 'idempotency-key': `${state.open}:${state.draftKey}` } });
     $('reply-text').value = '';
     state.draftKey = Date.now();
     notice(null);
@@ -195,6 +200,7 @@ async function send(event) {
     notice(t('error.action', { message: errorText(error) }));
   } finally {
     state.sending = false;
+    $('reply-send').disabled = false;
   }
   await refresh();
 }
@@ -218,10 +224,32 @@ function build() {
     el('div', { class: 'tabs', role: 'tablist' }, ...['active', 'all'].map((f) => el('button', { type: 'button', role: 'tab', 'data-inbox-filter': f, onclick: () => ((state.filter = f), render()) }))),
     el('p', { id: 'inbox-error', class: 'error', role: 'alert', hidden: true }),
     el('p', { id: 'handoffs-empty', class: 'muted', hidden: true }),
-    el('div', { class: 'inbox' }, el('ol', { id: 'handoffs', class: 'handoffs' }), el('div', { id: 'handoff-detail', class: 'handoff-detail', hidden: true })),
+    el(
+      'div',
+      { class: 'inbox' },
+      el('ol', { id: 'handoffs', class: 'handoffs' }),
+      el(
+        'div',
+        { id: 'handoff-detail', class: 'handoff-detail', hidden: true },
+        el('div', { id: 'detail-head' }),
+        el('ol', { id: 'thread', class: 'thread' }),
+        el('div', { id: 'detail-actions', class: 'row actions' }),
+        el('p', { id: 'reply-ended', class: 'muted', hidden: true }),
+        el(
+          'form',
+          { id: 'reply-form' },
+          el('label', { id: 'reply-label', htmlFor: 'reply-text' }),
+          el('textarea', { id: 'reply-text', name: 'reply-text', rows: 4 }),
+          el('div', { class: 'row' }, el('span', { class: 'muted small', id: 'reply-count' }), el('span', { class: 'spacer' }), el('button', { type: 'submit', id: 'reply-send', class: 'primary' })),
+        ),
+      ),
+    ),
   );
+  $('reply-form').addEventListener('submit', send);
   section.addEventListener('input', (event) => {
-    if (event.target.id === 'reply-text') updateCount();
+    if (event.target.id !== 'reply-text') return;
+    state.draftKey = Date.now();
+    updateCount();
   });
 }
 
