@@ -5,7 +5,7 @@ import { planReply, runCommand } from './commands.ts';
 import { formatMeetingTime, type MeetingTimeParse } from './dates.ts';
 import { ask, askCurrent, currentQuestion, goTo, nextOf, resume } from './navigation.ts';
 import { planMeetingReminders } from './reminder-plan.ts';
-import { recordAnswer, reminderSettings, say, setReminders, type Turn } from './turn.ts';
+import { raise, recordAnswer, reminderSettings, say, setReminders, type Turn } from './turn.ts';
 
 /** `value` is one of the current state's choices (callers check it). */
 export function choose(turn: Turn, value: string): void {
@@ -17,7 +17,7 @@ export function choose(turn: Turn, value: string): void {
   if (choice.say) say(turn, choice.say);
   if (choice.action && choice.action !== 'replyPending') return runCommand(turn, choice.action);
   if (question.type === 'datetime') {
-    turn.effects.push({ type: 'meetingCleared' });
+    raise(turn, { type: 'meetingCleared' });
     setReminders(turn, []);
   }
   if (choice.action === 'replyPending') planReply(turn);
@@ -34,7 +34,7 @@ function chooseBuiltIn(turn: Turn, special: BuiltIn, value: string): void {
   if (then === 'resume') return resume(turn);
   if (then === 'again') return ask(turn, special.state);
   if (then === 'delete') {
-    turn.effects.push({ type: 'deleteData' });
+    raise(turn, { type: 'deleteData' });
     turn.deleted = true;
     return;
   }
@@ -48,7 +48,7 @@ export function answerDate(turn: Turn, parsed: MeetingTimeParse): void {
     return askCurrent(turn);
   }
   const at = parsed.at.toISOString();
-  turn.effects.push({ type: 'meetingSet', at, timeZone: turn.s.timeZone });
+  raise(turn, { type: 'meetingSet', at, timeZone: turn.s.timeZone });
   setReminders(turn, planMeetingReminders(parsed.at, turn.ctx.now, turn.s.timeZone, reminderSettings(turn)));
   say(turn, 'system.date.confirmed', { when: formatMeetingTime(parsed.at, turn.s.locale, turn.s.timeZone) });
   if (question?.type !== 'datetime') {

@@ -6,7 +6,7 @@ import { normalizeText } from './normalize.ts';
 import { planReplyReminder } from './reminder-plan.ts';
 import { emitResult } from './result.ts';
 import { CONFIRM_DELETE_STATE, SETTINGS_STATE, TIPS_STATE } from './session.ts';
-import { reminderSettings, say, setReminders, t, when, type Turn } from './turn.ts';
+import { raise, reminderSettings, say, setReminders, t, when, type Turn } from './turn.ts';
 import type { Locale } from './types.ts';
 
 export function matchCommand(turn: Turn, raw: string): { action: Action; locale?: Locale } | undefined {
@@ -31,18 +31,18 @@ export function runCommand(turn: Turn, action: Action, locale?: Locale): void {
       return askCurrent(turn);
     case 'language': {
       s.locale = locale ?? (s.locale === 'ja' ? 'en' : 'ja');
-      turn.effects.push({ type: 'localeChanged', locale: s.locale });
+      raise(turn, { type: 'localeChanged', locale: s.locale });
       say(turn, 'system.language_changed');
       return askCurrent(turn);
     }
     case 'optOut':
       s.optedOut = true;
-      turn.effects.push({ type: 'optOut' });
+      raise(turn, { type: 'optOut' });
       say(turn, 'system.opted_out');
       return askCurrent(turn);
     case 'optIn':
       s.optedOut = false;
-      turn.effects.push({ type: 'optIn' });
+      raise(turn, { type: 'optIn' });
       say(turn, 'system.opted_in');
       return askCurrent(turn);
     case 'askDelete':
@@ -60,7 +60,7 @@ export function runCommand(turn: Turn, action: Action, locale?: Locale): void {
       return askCurrent(turn);
     case 'stopAll':
       s.optedOut = true;
-      turn.effects.push({ type: 'optOut' });
+      raise(turn, { type: 'optOut' });
       setReminders(turn, []);
       say(turn, 'system.stopped_all');
       return askCurrent(turn);
@@ -82,7 +82,7 @@ export function runCommand(turn: Turn, action: Action, locale?: Locale): void {
       emitResult(turn, { announce: false });
       return askCurrent(turn);
     case 'advisor':
-      turn.effects.push({ type: 'advisorRequested' });
+      raise(turn, { type: 'advisorRequested' });
       say(turn, 'system.advisor');
       return askCurrent(turn);
     case 'replyPending':
@@ -93,7 +93,7 @@ export function runCommand(turn: Turn, action: Action, locale?: Locale): void {
 
 /** The user waits for the company's reply: one reminder to nudge them if none comes. */
 export function planReply(turn: Turn): void {
-  turn.effects.push({ type: 'replyPending' });
+  raise(turn, { type: 'replyPending' });
   setReminders(turn, [planReplyReminder(turn.ctx.now, turn.s.timeZone, reminderSettings(turn))]);
 }
 

@@ -8,7 +8,7 @@
  * `navigation.ts` moves between states and `builtins/` holds the states every flow has.
  */
 import { answerDate, choose } from './answers.ts';
-import { runCommand, matchCommand } from './commands.ts';
+import { matchCommand, runCommand } from './commands.ts';
 import { parsePickerDateTime } from './dates.ts';
 import { fireReminder } from './fired-reminder.ts';
 import { isOutdated, migrate } from './migration.ts';

@@ -3,7 +3,7 @@ import { meetingAt } from './conditions.ts';
 import { formatMeetingTime } from './dates.ts';
 import { diagnose, headlineKeys } from './diagnosis.ts';
 import type { Vars } from './i18n.ts';
-import { t, type Turn } from './turn.ts';
+import { raise, t, type Turn } from './turn.ts';
 import type { CardSection } from './types.ts';
 
 /** Labels (or a formatted date) of the user's answers, to quote them in reasons. */
@@ -25,7 +25,7 @@ export function emitResult(turn: Turn, options: { announce: boolean } = { announ
   const { flow } = turn.ctx.content;
   const result = diagnose(flow, turn.s.answers);
   turn.s.verdict = result.verdict;
-  if (options.announce) turn.effects.push({ type: 'verdictReached', verdict: result.verdict });
+  if (options.announce) raise(turn, { type: 'verdictReached', verdict: result.verdict });
   const vars = answerLabels(turn);
   const section = (heading: string, keys: string[]): CardSection[] =>
     keys.length ? [{ heading: t(turn, heading), lines: keys.map((k) => t(turn, k, vars)) }] : [];

@@ -68,10 +68,18 @@ export function reminderSettings(turn: Turn): ReminderSettings {
   return turn.ctx.reminders ?? DEFAULT_REMINDER_SETTINGS;
 }
 
+/**
+ * Asks the outside world to act once the session is saved. Every effect of the engine goes
+ * through here; `SideEffect` in types.ts lists the kinds.
+ */
+export function raise(turn: Turn, effect: SideEffect): void {
+  turn.effects.push(effect);
+}
+
 /** Replaces the plan in the session; the effect lets the job layer make Redis match. */
 export function setReminders(turn: Turn, reminders: PlannedReminder[]): void {
   turn.s.reminders = reminders;
-  turn.effects.push({ type: 'remindersChanged', reminders });
+  raise(turn, { type: 'remindersChanged', reminders });
 }
 
 export function dateOptions(turn: Turn) {
