@@ -1,25 +1,31 @@
 /** The insights counters, on Redis and in memory: one suite, the same behaviour. */
 import { afterAll, describe, expect, it } from 'vitest';
-import { MemoryInsights, RedisInsights, type InsightsCounters } from '../src/store/insights.ts';
-import { deletePrefix, rawRedis, uniquePrefix } from './support/redis.ts';
+import { redisKeys } from '../src/store/keys.ts';
+import { MemoryStore } from '../src/store/memory-store.ts';
+import type { InsightsCounters } from '../src/store/insights.ts';
+import type { RedisStore } from '../src/store/redis-store.ts';
+import { createRedisStore, deletePrefix, rawRedis, uniquePrefix } from './support/redis.ts';
 
 const prefix = uniquePrefix('insights-store');
 const raw = rawRedis(prefix);
+const stores: RedisStore[] = [];
 let n = 0;
-const fresh = (): { counters: InsightsCounters; keys: ReturnType<typeof rawRedis>['keys'] } => {
-  const own = rawRedis(`${prefix}${++n}:`);
-  clients.push(own.redis);
-  return { counters: new RedisInsights(own.redis, own.keys), keys: own.keys };
+/** A Redis store under its own prefix, and the key names there. */
+const fresh = () => {
+  const own = `${prefix}${++n}:`;
+  const store = createRedisStore(own);
+  stores.push(store);
+  return { counters: store.insights, keys: redisKeys(own) };
 };
-const clients = [raw.redis];
 
 afterAll(async () => {
-  await Promise.all(clients.map((c) => c.quit()));
+  await Promise.all(stores.map((s) => s.close()));
+  await raw.redis.quit();
   await deletePrefix(prefix);
 });
 
 const implementations: [string, () => InsightsCounters][] = [
-  ['memory', () => new MemoryInsights()],
+  ['memory', () => new MemoryStore({ sessionTtlSeconds: 60 }).insights],
   ['redis', () => fresh().counters],
 ];
 const optOutAt = (channel: string, at: string) => ({ attributeOptOut: { channel, at: new Date(at), fieldPrefix: 'broadcast.', fieldSuffix: '.optOuts' } });

@@ -2,6 +2,7 @@
 import type { Session } from '../conversation/session.ts';
 import type { Channel, UserRef } from '../conversation/types.ts';
 import { MemoryHandoffs } from './memory-handoffs.ts';
+import { MemoryInsights } from './insights.ts';
 import { applyUserPatch, defaultUserRecord, type Store, type UserPatch, type UserRecord, type Versioned } from './types.ts';
 
 const keyOf = (u: UserRef) => `${u.channel}:${u.id}`;
@@ -14,6 +15,8 @@ export class MemoryStore implements Store {
   private readonly ttlMs: number;
   /** Advisor handoffs (the chat offers none: no staff route; here for the shared suite). */
   readonly handoffs = new MemoryHandoffs();
+  /** Insights counters (the chat counts nothing; here for the shared suite). */
+  readonly insights = new MemoryInsights();
 
   constructor(options: { sessionTtlSeconds: number; clock?: () => Date }) {
     this.ttlMs = options.sessionTtlSeconds * 1000;

@@ -10,6 +10,7 @@ import type { UserRef } from '../conversation/types.ts';
 import { AudienceReader } from './audience-reader.ts';
 import { AuditStore } from './audit-store.ts';
 import { RedisHandoffs } from './handoffs.ts';
+import { RedisInsights } from './insights.ts';
 import { BroadcastStore } from './broadcasts.ts';
 import { redisKeys, type RedisKeys } from './keys.ts';
 import { connectBlocking, connectRedis, type QueueConnection, type RateLimitBackend } from './redis-connection.ts';
@@ -61,6 +62,8 @@ export class RedisStore implements Store {
   readonly audit: AuditStore;
   /** Advisor handoffs and their messages, kept as long as a conversation. */
   readonly handoffs: RedisHandoffs;
+  /** Daily insights counters (no personal data), kept 400 days. */
+  readonly insights: RedisInsights;
 
   constructor(options: RedisStoreOptions, redis?: Redis) {
     this.url = options.url;
@@ -77,6 +80,7 @@ export class RedisStore implements Store {
     this.reminderIndex = new ReminderIndex(this.redis, this.keys);
     this.audit = new AuditStore(this.redis, this.keys.adminAudit);
     this.handoffs = new RedisHandoffs(this.redis, this.keys, options.sessionTtlSeconds);
+    this.insights = new RedisInsights(this.redis, this.keys);
   }
 
   private sessionStore(): SessionStore {
