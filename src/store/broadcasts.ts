@@ -174,7 +174,7 @@ export class BroadcastStore {
   async finishFreeze(id: string, run: number, summary: FreezeSummary, now: Date): Promise<boolean> {
     const stale: string[] = [this.keys.broadcastSeen(id, run)];
     for (let older = 1; older < run; older++) stale.push(this.keys.broadcastChunks(id, older), this.keys.broadcastSeen(id, older));
-    const chunksTotal = summary.chunks.line + summary.chunks.slack;
+    const chunksTotal = Object.values(summary.chunks).reduce((sum, n) => sum + n, 0);
     const ok = await this.redis.eval(
       FINISH_FREEZE,
       1 + stale.length,

@@ -42,7 +42,7 @@ export function decodeChunk(channel: BroadcastChannel, n: number, text: string):
  */
 export class ChunkBuilder {
   private readonly open = new Map<string, string[]>();
-  private readonly numbered: ChunkCounts = { line: 0, slack: 0 };
+  private readonly numbered = Object.fromEntries(BROADCAST_CHANNELS.map((c) => [c, 0])) as ChunkCounts;
   private readonly sizes: ChunkSizes;
 
   constructor(sizes: ChunkSizes) {

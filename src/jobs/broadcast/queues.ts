@@ -53,10 +53,9 @@ export class BroadcastQueues {
 
   constructor(common: QueueConnection) {
     this.start = new Queue<StartJobData>(BROADCAST_START_QUEUE, common);
-    this.chunks = {
-      line: new Queue<ChunkJobData>(broadcastQueueName('line'), common),
-      slack: new Queue<ChunkJobData>(broadcastQueueName('slack'), common),
-    };
+    this.chunks = Object.fromEntries(
+      BROADCAST_CHANNELS.map((channel) => [channel, new Queue<ChunkJobData>(broadcastQueueName(channel), common)]),
+    ) as Record<BroadcastChannel, Queue<ChunkJobData>>;
   }
 
   async scheduleStart(id: string, delayMs: number): Promise<void> {
@@ -99,6 +98,6 @@ export class BroadcastQueues {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.start.close(), this.chunks.line.close(), this.chunks.slack.close()]);
+    await Promise.all([this.start.close(), ...Object.values(this.chunks).map((queue) => queue.close())]);
   }
 }

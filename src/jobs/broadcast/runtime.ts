@@ -42,7 +42,7 @@ export function createBroadcasting(deps: BroadcastingDeps): Broadcasting {
   const { broadcasts, audience: users } = store;
   const queues = new BroadcastQueues(store.queueConnection());
   // The queues share the store's connection, whose errors are already logged.
-  for (const queue of [queues.start, queues.chunks.line, queues.chunks.slack]) queue.on('error', () => undefined);
+  for (const queue of [queues.start, ...Object.values(queues.chunks)]) queue.on('error', () => undefined);
   const { broadcasters } = deps;
   const channels = BROADCAST_CHANNELS.filter((channel) => broadcasters[channel]);
   const service = new BroadcastService({

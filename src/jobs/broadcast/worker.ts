@@ -18,7 +18,7 @@ import type { BroadcastMessages } from './content.ts';
 import { RateLimited } from '../../channels/types.ts';
 import type { ChunkSizes } from './chunks.ts';
 import { deliverChunk, type Broadcasters } from './delivery.ts';
-import type { BroadcastChannel } from './filter.ts';
+import { BROADCAST_CHANNELS, type BroadcastChannel } from './filter.ts';
 import { freezeAudience } from './freeze.ts';
 import { BROADCAST_START_QUEUE, broadcastQueueName, type BroadcastQueues, type ChunkJobData, type StartJobData } from './queues.ts';
 import type { BroadcastStore } from '../../store/broadcasts.ts';
@@ -63,7 +63,7 @@ export function limiterFor(perSecond: number): { max: number; duration: number }
 
 /** Each channel's chunks are as large as one send of its broadcaster (one user where there is none: it fails alone). */
 export function chunkSizes(broadcasters: Broadcasters): ChunkSizes {
-  return { line: broadcasters.line?.chunkSize ?? 1, slack: broadcasters.slack?.chunkSize ?? 1 };
+  return Object.fromEntries(BROADCAST_CHANNELS.map((channel) => [channel, broadcasters[channel]?.chunkSize ?? 1])) as ChunkSizes;
 }
 
 /** A worker restarted this often in the middle of one job still finishes it. */
@@ -159,7 +159,7 @@ export function createBroadcastWorkers(options: BroadcastWorkerOptions): Broadca
   }
 
   const startWorker = new Worker<StartJobData, string>(BROADCAST_START_QUEUE, start, { ...common, concurrency: 2 });
-  const chunkWorkers = (['line', 'slack'] as const).map((channel) => {
+  const chunkWorkers = BROADCAST_CHANNELS.map((channel) => {
     const rate = options.rates[channel];
     const worker = new Worker<ChunkJobData, ChunkResult>(broadcastQueueName(channel), chunkProcessor(channel), {
       ...common,
