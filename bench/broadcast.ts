@@ -26,7 +26,7 @@ import { createLineMulticaster } from '../src/channels/line/multicast.ts';
 import { BroadcastQueues } from '../src/jobs/broadcast/queues.ts';
 import { BroadcastService } from '../src/jobs/broadcast/service.ts';
 import { createBroadcastWorkers } from '../src/jobs/broadcast/worker.ts';
-import type { BroadcastRecord } from '../src/jobs/broadcast/record.ts';
+import type { BroadcastRecord } from '../src/store/broadcast-record.ts';
 import { redisKeys } from '../src/store/keys.ts';
 import { RedisStore } from '../src/store/redis-store.ts';
 

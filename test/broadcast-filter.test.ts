@@ -1,10 +1,10 @@
 /** The pure parts of broadcasts: who is selected and why not, chunking, what is said. */
 import { describe, expect, it } from 'vitest';
 import { LINE_LIMITS } from '../src/channels/line/limits.ts';
-import { ChunkBuilder, chunkName, decodeChunk, encodeChunk, parseChunkName } from '../src/jobs/broadcast/chunks.ts';
+import { ChunkBuilder, parseChunkName } from '../src/jobs/broadcast/chunks.ts';
 import { headline, listTips, textMessages, tipMessages } from '../src/jobs/broadcast/content.ts';
 import { audienceFilterSchema, classify, emptyCounts, tally, type AudienceFilter } from '../src/jobs/broadcast/filter.ts';
-import { decodeRecord, encodeNew, progress } from '../src/jobs/broadcast/record.ts';
+import { chunkName, decodeChunk, decodeRecord, encodeChunk, encodeNew, progress } from '../src/store/broadcast-record.ts';
 import { limiterFor } from '../src/jobs/broadcast/worker.ts';
 import type { UserRecord } from '../src/store/types.ts';
 import { content } from './support/conversation.ts';

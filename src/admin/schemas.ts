@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { LOCALES, VERDICTS } from '../conversation/types.ts';
 import { MAX_TEXT_LENGTH } from '../jobs/broadcast/content.ts';
 import { audienceFilterSchema, BROADCAST_CHANNELS, EXCLUSIONS } from '../jobs/broadcast/filter.ts';
-import { BROADCAST_STATUSES } from '../jobs/broadcast/record.ts';
+import { BROADCAST_STATUSES } from '../store/broadcast-record.ts';
 
 const perLocale = <T extends z.ZodType>(schema: T) => z.object({ ja: schema, en: schema });
 

@@ -1,6 +1,6 @@
 /** Broadcast records as the staff API shows them. Pure. */
 import { headline } from '../jobs/broadcast/content.ts';
-import { progress, type BroadcastRecord } from '../jobs/broadcast/record.ts';
+import { progress, type BroadcastRecord } from '../store/broadcast-record.ts';
 import type { BroadcastView } from './schemas.ts';
 
 export function broadcastView(record: BroadcastRecord): BroadcastView {

@@ -6,9 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from './keys.ts';
-import { chunkName, decodeChunk, encodeChunk, type Chunk, type ChunkCounts } from '../jobs/broadcast/chunks.ts';
 import type { BroadcastChannel, AudienceCounts } from '../jobs/broadcast/filter.ts';
-import { decodeRecord, encodeNew, type BroadcastRecord, type BroadcastStatus, type NewBroadcast } from '../jobs/broadcast/record.ts';
+import { chunkName, decodeChunk, decodeRecord, encodeChunk, encodeNew, type BroadcastRecord, type BroadcastStatus, type Chunk, type ChunkCounts, type NewBroadcast } from './broadcast-record.ts';
 
 /** Frozen chunks and done markers outlive any job retry; then they go. */
 const WORK_TTL_SECONDS = 30 * 86_400;

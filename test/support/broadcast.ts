@@ -12,7 +12,7 @@ import { loadConfig } from '../../src/config.ts';
 import type { Channel, Locale, Verdict } from '../../src/conversation/types.ts';
 import type { BroadcastChannel } from '../../src/jobs/broadcast/filter.ts';
 import { BroadcastQueues } from '../../src/jobs/broadcast/queues.ts';
-import type { BroadcastRecord } from '../../src/jobs/broadcast/record.ts';
+import type { BroadcastRecord } from '../../src/store/broadcast-record.ts';
 import { BroadcastService } from '../../src/jobs/broadcast/service.ts';
 import { chunkSizes, createBroadcastWorkers, type BroadcastWorkers } from '../../src/jobs/broadcast/worker.ts';
 import { createMetrics, type Metrics } from '../../src/observability/metrics.ts';

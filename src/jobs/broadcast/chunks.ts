@@ -5,35 +5,16 @@
  * re-enqueued chunk is recognised wherever it turns up again. Pure.
  */
 import { LOCALES, type Locale } from '../../conversation/types.ts';
+import type { Chunk, ChunkCounts } from '../../store/broadcast-record.ts';
 import { BROADCAST_CHANNELS, type BroadcastChannel } from './filter.ts';
 
 /** Recipients per chunk, per channel: what one send of the channel's broadcaster carries. */
 export type ChunkSizes = Record<BroadcastChannel, number>;
 
-export interface Chunk {
-  channel: BroadcastChannel;
-  n: number;
-  locale: Locale;
-  ids: string[];
-}
-
-export type ChunkCounts = Record<BroadcastChannel, number>;
-
-export const chunkName = (channel: BroadcastChannel, n: number): string => `${channel}:${n}`;
-
 export function parseChunkName(name: string): { channel: BroadcastChannel; n: number } | undefined {
   const [channel, n] = name.split(':');
   if (!channel || !(BROADCAST_CHANNELS as readonly string[]).includes(channel) || !/^\d+$/.test(n ?? '')) return undefined;
   return { channel: channel as BroadcastChannel, n: Number(n) };
-}
-
-export function encodeChunk(chunk: Chunk): string {
-  return JSON.stringify({ locale: chunk.locale, ids: chunk.ids });
-}
-
-export function decodeChunk(channel: BroadcastChannel, n: number, text: string): Chunk {
-  const { locale, ids } = JSON.parse(text) as { locale: Locale; ids: string[] };
-  return { channel, n, locale, ids };
 }
 
 /**

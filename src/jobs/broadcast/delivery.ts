@@ -8,7 +8,7 @@ import type { BroadcastReport, ChannelBroadcaster } from '../../channels/types.t
 import type { Outbound } from '../../conversation/types.ts';
 import type { RecipientCheck } from '../../store/audience-reader.ts';
 import type { ChunkOutcome } from '../../store/broadcasts.ts';
-import { chunkName, type Chunk } from './chunks.ts';
+import { chunkName, type Chunk } from '../../store/broadcast-record.ts';
 import type { BroadcastChannel } from './filter.ts';
 
 /** The broadcasters of the channels this worker sends to. */

@@ -6,7 +6,8 @@
  */
 import type { Locale } from '../../conversation/types.ts';
 import { scanAudience } from './audience.ts';
-import { ChunkBuilder, type Chunk, type ChunkSizes } from './chunks.ts';
+import type { Chunk } from '../../store/broadcast-record.ts';
+import { ChunkBuilder, type ChunkSizes } from './chunks.ts';
 import type { BroadcastStore } from '../../store/broadcasts.ts';
 import type { AudienceSource } from '../../store/audience-reader.ts';
 

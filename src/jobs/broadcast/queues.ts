@@ -8,7 +8,7 @@
  */
 import { Queue, type JobsOptions } from 'bullmq';
 import type { QueueConnection } from '../../store/redis-connection.ts';
-import { chunkName, type ChunkCounts } from './chunks.ts';
+import { chunkName, type ChunkCounts } from '../../store/broadcast-record.ts';
 import { BROADCAST_CHANNELS, type BroadcastChannel } from './filter.ts';
 
 export const BROADCAST_START_QUEUE = 'broadcast-start';

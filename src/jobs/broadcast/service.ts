@@ -11,7 +11,7 @@ import { scanAudience } from './audience.ts';
 import { textMessages, tipMessages, type BroadcastMessages, type LocalizedText } from './content.ts';
 import type { AudienceCounts, AudienceFilter, BroadcastChannel } from './filter.ts';
 import type { BroadcastQueues } from './queues.ts';
-import type { BroadcastRecord } from './record.ts';
+import type { BroadcastRecord } from '../../store/broadcast-record.ts';
 import type { BroadcastStore } from '../../store/broadcasts.ts';
 import type { AudienceSource } from '../../store/audience-reader.ts';
 

@@ -1,13 +1,36 @@
 /**
  * A broadcast as stored: one Redis hash of flat fields (counters can be HINCRBY'd in place,
- * statuses changed by small scripts). Encoding and decoding live here, pure.
+ * statuses changed by small scripts), and its frozen audience as chunks. Encoding and
+ * decoding live here, pure.
  *
  * Life cycle: scheduled -> freezing -> sending -> done, or cancelled from any of the first
  * three. An empty audience goes from freezing straight to done.
  */
-import type { BroadcastMessages } from './content.ts';
-import type { ChunkCounts } from './chunks.ts';
-import type { AudienceCounts, AudienceFilter } from './filter.ts';
+import type { Locale } from '../conversation/types.ts';
+import type { BroadcastMessages } from '../jobs/broadcast/content.ts';
+import type { AudienceCounts, AudienceFilter, BroadcastChannel } from '../jobs/broadcast/filter.ts';
+
+/** One send's worth of a frozen audience: users of one channel who share a language. */
+export interface Chunk {
+  channel: BroadcastChannel;
+  n: number;
+  locale: Locale;
+  ids: string[];
+}
+
+export type ChunkCounts = Record<BroadcastChannel, number>;
+
+/** A chunk's name within its broadcast; its job id and retry keys derive from it. */
+export const chunkName = (channel: BroadcastChannel, n: number): string => `${channel}:${n}`;
+
+export function encodeChunk(chunk: Chunk): string {
+  return JSON.stringify({ locale: chunk.locale, ids: chunk.ids });
+}
+
+export function decodeChunk(channel: BroadcastChannel, n: number, text: string): Chunk {
+  const { locale, ids } = JSON.parse(text) as { locale: Locale; ids: string[] };
+  return { channel, n, locale, ids };
+}
 
 export const BROADCAST_STATUSES = ['scheduled', 'freezing', 'sending', 'done', 'cancelled'] as const;
 export type BroadcastStatus = (typeof BROADCAST_STATUSES)[number];
