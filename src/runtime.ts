@@ -21,6 +21,7 @@ import { withEventMetrics } from './observability/event-metrics.ts';
 import { createMetrics, type Metrics } from './observability/metrics.ts';
 import { userTag } from './observability/logger.ts';
 import { watchRedisConnection } from './observability/redis-events.ts';
+import { InsightsRecorder } from './insights/recorder.ts';
 import { buildApp } from './server/app.ts';
 import { storeReadiness, workerReadiness } from './server/health.ts';
 import { RedisStore } from './store/redis-store.ts';
@@ -45,6 +46,8 @@ export interface RuntimeOptions {
 
 /** Effects whose work is done elsewhere: the user record follows the session (service.ts). */
 const recordedWithTheSession = async (): Promise<void> => undefined;
+/** Effects only the insights counters care about; they see every step's effects at once (onEffects). */
+const countedByInsights = async (): Promise<void> => undefined;
 
 /**
  * What each effect of a conversation step does: one handler per kind, so a kind added to
@@ -71,6 +74,14 @@ export function effectHandlers(deps: { scheduler: ReminderScheduler; logger: Log
     optOut: recordedWithTheSession,
     optIn: recordedWithTheSession,
     localeChanged: recordedWithTheSession,
+    userJoined: countedByInsights,
+    userReturned: countedByInsights,
+    userLeft: countedByInsights,
+    questionReached: countedByInsights,
+    questionAnswered: countedByInsights,
+    followUpAsked: countedByInsights,
+    followUpAnswered: countedByInsights,
+    invitationRead: countedByInsights,
   } satisfies EffectHandlers;
 }
 
@@ -86,7 +97,8 @@ export async function createRuntime({ config, logger, clock, metrics = createMet
   const content = loadAppContent();
   const store = new RedisStore({ url, prefix: config.REDIS_PREFIX, sessionTtlSeconds: config.SESSION_TTL_DAYS * 86_400, ...(clock ? { clock } : {}) });
   watchRedisConnection(store.connection, logger, 'store');
-  const scheduler = new ReminderScheduler({ bull: store.queueConnection(), index: store.reminderIndex, logger, ...(clock ? { clock } : {}) });
+  const insights = new InsightsRecorder({ counters: store.insights, timeZone: config.DEFAULT_TIME_ZONE, logger, ...(clock ? { clock } : {}) });
+  const scheduler = new ReminderScheduler({ bull: store.queueConnection(), index: store.reminderIndex, logger, insights, ...(clock ? { clock } : {}) });
   // The queue shares the store's connection, watched above; without a listener its copies of those errors go to stderr.
   scheduler.queue.on('error', () => undefined);
   const settings = reminderSettings(config);
@@ -101,6 +113,7 @@ export async function createRuntime({ config, logger, clock, metrics = createMet
     effects: effectHandlers({ scheduler, logger }),
     ...(clock ? { clock } : {}),
   });
+  conversations.onEffects((user, effects, session) => insights.step(user, effects, session));
 
   const channelDeps = { config, store: withEventMetrics(store, metrics), conversations, content, logger, metrics, ...(clock ? { clock } : {}) };
   const line = lineEnabled(config) ? createLineChannel(channelDeps) : undefined;
@@ -143,6 +156,7 @@ export async function createRuntime({ config, logger, clock, metrics = createMet
       senders,
       settings,
       logger,
+      insights,
       ...(clock ? { clock } : {}),
       onOutcome: (outcome, job) => {
         metrics.remindersFired.inc({ kind: job.data.reminder.kind, outcome });

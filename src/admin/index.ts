@@ -40,6 +40,10 @@ export function createAdminPlugin(deps: {
     audit: new AuditLog({ store: store.audit, logger: logger.child({ component: 'audit' }), ...(deps.clock ? { clock: deps.clock } : {}) }),
     rateLimit: store.rateLimitBackend(),
     rateLimitPerMinute: config.ADMIN_RATE_LIMIT_PER_MINUTE,
+    insights: {
+      source: { counters: store.insights, flow: deps.content.flow, timeZone: config.DEFAULT_TIME_ZONE, channels: deps.service.channels, ...(deps.clock ? { clock: deps.clock } : {}) },
+      broadcasts: deps.service,
+    },
     previews: deps.previews,
   });
 }

@@ -6,6 +6,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { VERDICTS } from '../conversation/types.ts';
+import { headline } from '../jobs/broadcast/content.ts';
+import type { BroadcastService } from '../jobs/broadcast/service.ts';
 import { REMINDER_KINDS } from '../conversation/reminder-plan.ts';
 import { USER_EVENTS, REMINDER_SKIPS } from '../insights/fields.ts';
 import { PERIODS } from '../insights/period.ts';
@@ -15,8 +17,8 @@ import { errorSchema } from './schemas.ts';
 
 export interface InsightsRoutesDeps {
   source: InsightsSource;
-  /** A broadcast's headline and send time, for the list (undefined once it is gone). */
-  describeBroadcast: (id: string) => Promise<{ headline: { ja: string; en: string }; sendAt: string } | undefined>;
+  /** Where each counted broadcast's headline and send time come from. */
+  broadcasts: Pick<BroadcastService, 'get'>;
 }
 
 const count = z
@@ -93,8 +95,9 @@ export async function insightsRoutes(api: FastifyInstance, deps: InsightsRoutesD
       const report = await readInsights(deps.source, days);
       const broadcasts = await Promise.all(
         report.broadcasts.map(async (b) => {
-          const info = await deps.describeBroadcast(b.id);
-          return { ...b, headline: info?.headline ?? null, sendAt: info?.sendAt ?? null };
+          // A broadcast whose record has expired is still listed, by id.
+          const record = await deps.broadcasts.get(b.id).catch(() => undefined);
+          return { ...b, headline: record ? headline(record.messages) : null, sendAt: record?.sendAt ?? null };
         }),
       );
       // Newest first; those whose record is gone last.

@@ -21,6 +21,7 @@ export function choose(turn: Turn, value: string): void {
     setReminders(turn, []);
   }
   if (choice.action === 'replyPending') planReply(turn);
+  raise(turn, { type: 'questionAnswered', state: turn.s.state, choice: value });
   recordAnswer(turn, turn.s.state, value);
   return goTo(turn, nextOf(question, choice));
 }
@@ -30,6 +31,7 @@ function chooseBuiltIn(turn: Turn, special: BuiltIn, value: string): void {
   if (!choice) return askCurrent(turn);
   if (choice.say) say(turn, choice.say);
   if (choice.tip) showTip(turn, choice.tip);
+  if (choice.raise) raise(turn, choice.raise);
   const then = choice.then;
   if (then === 'resume') return resume(turn);
   if (then === 'again') return ask(turn, special.state);
@@ -57,6 +59,7 @@ export function answerDate(turn: Turn, parsed: MeetingTimeParse): void {
     if (dateQuestion) turn.s.answers[dateQuestion[0]] = at;
     return askCurrent(turn);
   }
+  raise(turn, { type: 'questionAnswered', state: turn.s.state });
   recordAnswer(turn, turn.s.state, at);
   goTo(turn, question.next);
 }

@@ -15,7 +15,7 @@ import { isOutdated, migrate } from './migration.ts';
 import { askCurrent, currentChoices, currentQuestion, goTo } from './navigation.ts';
 import type { Session } from './session.ts';
 import { handleText } from './text.ts';
-import { dateOptions, say, setReminders, type EngineContext, type StepResult, type Turn } from './turn.ts';
+import { dateOptions, raise, say, setReminders, type EngineContext, type StepResult, type Turn } from './turn.ts';
 import type { Inbound, Locale } from './types.ts';
 
 export { MAX_TEXT_LENGTH } from './text.ts';
@@ -49,6 +49,9 @@ export function step(ctx: EngineContext, session: Session | undefined, input: In
     effects: [],
     deleted: false,
   };
+  if (!session) raise(turn, { type: 'userJoined' });
+  else if (input.kind === 'start') raise(turn, { type: 'userReturned' });
+  else if (input.kind === 'blocked') raise(turn, { type: 'userLeft' });
   if (input.kind === 'blocked') {
     // Nothing is said to someone who left; only their reminders are cancelled.
     if ((turn.s.reminders ?? []).length > 0) setReminders(turn, []);

@@ -6,7 +6,7 @@ import { interrupt } from './navigation.ts';
 import type { PlannedReminder } from './reminder-plan.ts';
 import { beforeKey, eveningKeys } from './reminder-texts.ts';
 import { FOLLOWUP_STATE } from './session.ts';
-import { say, sayList, t, when, type Turn } from './turn.ts';
+import { raise, say, sayList, t, when, type Turn } from './turn.ts';
 
 function sameReminder(a: PlannedReminder, b: PlannedReminder): boolean {
   return a.kind === b.kind && a.at === b.at;
@@ -28,6 +28,7 @@ export function fireReminder(turn: Turn, reminder: PlannedReminder): void {
       say(turn, 'reminder.before.text', vars);
       return say(turn, beforeKey(turn.s.answers));
     case 'after':
+      raise(turn, { type: 'followUpAsked' });
       return interrupt(turn, FOLLOWUP_STATE);
   }
 }

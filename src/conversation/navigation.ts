@@ -7,7 +7,7 @@ import { builtIn, isBuiltIn } from './builtins/index.ts';
 import { holds } from './conditions.ts';
 import type { FlowChoice, QuestionState } from './flow-schema.ts';
 import { emitResult } from './result.ts';
-import { t, type Turn } from './turn.ts';
+import { raise, t, type Turn } from './turn.ts';
 import type { Choice } from './types.ts';
 
 /** Enters a state, skipping questions made pointless by earlier answers and emitting results. */
@@ -28,6 +28,7 @@ export function goTo(turn: Turn, target: string | undefined): void {
       continue;
     }
     turn.s.state = id;
+    raise(turn, { type: 'questionReached', state: id });
     return ask(turn, id);
   }
   // Validation makes this unreachable; never leave a user without a question.

@@ -96,7 +96,8 @@ export function planReplyReminder(now: Date, timeZone: string, s: ReminderSettin
   return { kind: 'reply', at: at.toISOString() };
 }
 
-export type DeliveryDecision = { action: 'send' } | { action: 'drop'; reason: string } | { action: 'defer'; until: Date };
+export type DropReason = 'too late' | 'meeting started' | 'quiet hours until too late';
+export type DeliveryDecision = { action: 'send' } | { action: 'drop'; reason: DropReason } | { action: 'defer'; until: Date };
 
 /**
  * Decided when a reminder job fires, possibly late (no worker was running): send it, drop it

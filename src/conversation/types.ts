@@ -5,6 +5,7 @@
  */
 
 import type { PlannedReminder } from './reminder-plan.ts';
+import type { FOLLOWUP_OUTCOMES } from './session.ts';
 
 export const LOCALES = ['ja', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -71,4 +72,20 @@ export type SideEffect =
   | { type: 'optIn' }
   | { type: 'deleteData' }
   | { type: 'advisorRequested' }
-  | { type: 'localeChanged'; locale: Locale };
+  | { type: 'localeChanged'; locale: Locale }
+  // Counted for the staff's insights (src/insights); nothing else acts on these.
+  /** A conversation began: the first contact, or the first after the user's data was deleted. */
+  | { type: 'userJoined' }
+  /** The user followed or opened the bot again while their conversation is kept. */
+  | { type: 'userReturned' }
+  /** The user blocked / unfollowed the bot. */
+  | { type: 'userLeft' }
+  /** A diagnosis question came up as the next step (asking it again after a slip does not count). */
+  | { type: 'questionReached'; state: string }
+  /** A diagnosis question was answered: with the choice's value, or without one for a date. */
+  | { type: 'questionAnswered'; state: string; choice?: string }
+  /** The question after the meeting was asked, and how the user answered it. */
+  | { type: 'followUpAsked' }
+  | { type: 'followUpAnswered'; outcome: (typeof FOLLOWUP_OUTCOMES)[number] }
+  /** A pasted text was read: an invitation, or a mail that is none. */
+  | { type: 'invitationRead'; isInvite: boolean };

@@ -13,19 +13,25 @@ export interface StepCounts {
   optedOut: boolean;
 }
 
+const NO_VERDICT = 'none';
+
 export function effectCounts(user: UserRef, effects: readonly SideEffect[], session: Session | null): StepCounts {
   const counts: Record<string, number> = {};
-  const add = (key: string, n = 1) => (counts[key] = (counts[key] ?? 0) + n);
+  const add = (key: string) => (counts[key] = (counts[key] ?? 0) + 1);
   const locale = session?.locale ?? 'ja';
+  const verdict = session?.verdict ?? NO_VERDICT;
   let optedOut = false;
   for (const effect of effects) {
     switch (effect.type) {
-      case 'verdictReached': {
-        add(field.verdict(effect.verdict));
-        const mode = session?.answers[MODE_QUESTION];
-        if (mode) add(field.mode(effect.verdict, mode));
+      case 'userJoined':
+        add(field.user('new', user.channel, locale));
         break;
-      }
+      case 'userReturned':
+        add(field.user('returned', user.channel, locale));
+        break;
+      case 'userLeft':
+        add(field.user('blocked', user.channel, locale));
+        break;
       case 'optOut':
         optedOut = true;
         add(field.user('optedOut', user.channel, locale));
@@ -33,10 +39,31 @@ export function effectCounts(user: UserRef, effects: readonly SideEffect[], sess
       case 'optIn':
         add(field.user('optedIn', user.channel, locale));
         break;
+      case 'questionReached':
+        add(field.reached(effect.state));
+        break;
+      case 'questionAnswered':
+        add(field.answered(effect.state));
+        break;
+      case 'verdictReached': {
+        add(field.verdict(effect.verdict));
+        const mode = session?.answers[MODE_QUESTION];
+        if (mode) add(field.mode(effect.verdict, mode));
+        break;
+      }
+      case 'invitationRead':
+        add(field.invitationRead);
+        if (!effect.isInvite) add(field.invitationNotInvite);
+        break;
+      case 'followUpAsked':
+        add(field.followUpAsked(verdict));
+        break;
+      case 'followUpAnswered':
+        add(field.followUp(effect.outcome, verdict));
+        break;
       default:
         break;
     }
   }
   return { counts, optedOut };
 }
-

@@ -6,6 +6,7 @@ const CHOICES: readonly BuiltInChoice[] = FOLLOWUP_OUTCOMES.map((outcome) => ({
   value: outcome,
   label: `reminder.followup.choice.${outcome}`,
   say: `reminder.followup.${outcome}`,
+  raise: { type: 'followUpAnswered', outcome },
   then: 'resume',
 }));
 

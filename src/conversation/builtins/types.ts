@@ -7,6 +7,7 @@
 import type { Content } from '../content.ts';
 import type { Action } from '../flow-schema.ts';
 import type { Session } from '../session.ts';
+import type { SideEffect } from '../types.ts';
 
 /** What the engine does after a built-in choice (and its `say` or `tip`). */
 export type Then =
@@ -29,6 +30,8 @@ export interface BuiltInChoice {
   say?: string;
   /** Id of a tip card shown when chosen. */
   tip?: string;
+  /** An effect raised when chosen. */
+  raise?: SideEffect;
   then: Then;
 }
 

@@ -8,6 +8,7 @@ import { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { PlannedReminder } from '../../conversation/reminder-plan.ts';
 import type { UserRef } from '../../conversation/types.ts';
+import type { InsightsRecorder } from '../../insights/recorder.ts';
 import { userTag } from '../../observability/logger.ts';
 import type { QueueConnection } from '../../store/redis-connection.ts';
 import type { ReminderIndex } from '../../store/reminder-index.ts';
@@ -29,6 +30,8 @@ export interface ReminderSchedulerOptions {
   index: ReminderIndex;
   logger: Logger;
   clock?: () => Date;
+  /** Counts reminders put on the schedule, for the staff's insights. */
+  insights?: Pick<InsightsRecorder, 'remindersPlanned'>;
 }
 
 export class ReminderScheduler {
@@ -67,6 +70,7 @@ export class ReminderScheduler {
       );
     }
     await index.replace(user, Object.fromEntries([...wanted].map(([id, r]) => [id, r.at])));
+    await this.options.insights?.remindersPlanned([...wanted].filter(([id]) => !existing.includes(id)).map(([, r]) => r));
     logger.debug({ user: userTag(user), reminders: reminders.map((r) => r.kind) }, 'reminders synced');
   }
 

@@ -6,9 +6,10 @@
 import { DelayedError, Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { ChannelSender } from '../../channels/types.ts';
-import { deliveryDecision, type ReminderSettings } from '../../conversation/reminder-plan.ts';
+import { deliveryDecision, type DropReason, type ReminderSettings } from '../../conversation/reminder-plan.ts';
 import type { ConversationService } from '../../conversation/service.ts';
 import type { Channel, Outbound } from '../../conversation/types.ts';
+import type { InsightsRecorder, ReminderResult } from '../../insights/recorder.ts';
 import { userTag } from '../../observability/logger.ts';
 import type { QueueConnection } from '../../store/redis-connection.ts';
 import type { Store } from '../../store/types.ts';
@@ -33,7 +34,12 @@ export interface ReminderWorkerOptions {
   lockDurationMs?: number;
   /** Called after each job with what happened (metrics, tests). */
   onOutcome?: (outcome: ReminderOutcome, job: Job<ReminderJobData>) => void;
+  /** Counts what became of each reminder (sent, skipped and why, failed for good) for the staff's insights. */
+  insights?: Pick<InsightsRecorder, 'reminderDone'>;
 }
+
+/** Why a reminder dropped when it came due, as the staff's insights group it. */
+const SKIPPED: Record<DropReason, ReminderResult> = { 'too late': 'tooLate', 'meeting started': 'tooLate', 'quiet hours until too late': 'quietHours' };
 
 export function createReminderWorker(options: ReminderWorkerOptions): Worker<ReminderJobData, ReminderOutcome> {
   const clock = options.clock ?? (() => new Date());
@@ -61,6 +67,7 @@ export function createReminderWorker(options: ReminderWorkerOptions): Worker<Rem
       const decision = deliveryDecision(reminder, meetingAt, clock(), timeZone, options.settings);
       if (decision.action === 'drop') {
         log.info({ reason: decision.reason }, 'reminder dropped');
+        await options.insights?.reminderDone(reminder.kind, SKIPPED[decision.reason]);
         return 'dropped';
       }
       if (decision.action === 'defer') {
@@ -92,9 +99,14 @@ export function createReminderWorker(options: ReminderWorkerOptions): Worker<Rem
     concurrency: options.concurrency ?? 10,
     ...(options.lockDurationMs ? { lockDuration: options.lockDurationMs, stalledInterval: options.lockDurationMs } : {}),
   });
-  worker.on('completed', (job, outcome) => options.onOutcome?.(outcome, job));
+  worker.on('completed', (job, outcome) => {
+    options.onOutcome?.(outcome, job);
+    if (outcome === 'sent' || outcome === 'blocked') void options.insights?.reminderDone(job.data.reminder.kind, outcome);
+  });
   worker.on('failed', (job, error) => {
     if (job) logger.warn({ jobId: job.id, attempts: job.attemptsMade, err: error }, 'reminder job failed');
+    // A delayed retry fires 'failed' too; only the last attempt is a reminder that failed.
+    if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) void options.insights?.reminderDone(job.data.reminder.kind, 'failed');
   });
   worker.on('error', (error) => logger.error({ err: error }, 'reminder worker error'));
   return worker;
