@@ -72,7 +72,7 @@ describe('authentication', () => {
   it('knows who is signed in', async () => {
     const me = await h.call('ken', 'GET', '/api/admin/me');
     expect(me.statusCode).toBe(200);
-    expect(me.json()).toEqual({ staff: 'ken', channels: ['line'], locales: ['ja', 'en'], verdicts: ['offer_meeting', 'closing_meeting', 'recruiter_meeting', 'feedback_or_status'] });
+    expect(me.json()).toEqual({ staff: 'ken', channels: ['line'], locales: ['ja', 'en'], verdicts: ['offer_meeting', 'closing_meeting', 'recruiter_meeting', 'feedback_or_status'], timeZone: 'Asia/Tokyo' });
   });
 
   it('matches tokens exactly, by digest', () => {

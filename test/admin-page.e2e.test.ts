@@ -46,8 +46,8 @@ afterAll(async () => {
   await h?.close();
 });
 
-async function openPage(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1366, height: 800 }, locale: 'ja-JP', timezoneId: 'Asia/Tokyo' });
+async function openPage(options: { width?: number; timezoneId?: string } = {}): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: options.width ?? 1366, height: 800 }, locale: 'ja-JP', timezoneId: options.timezoneId ?? 'Asia/Tokyo' });
   const page = await context.newPage();
   // A CSP violation, a script error or a failed request shows up here and fails the test,
   // except the 401 and 422 answers these tests provoke on purpose.
@@ -156,6 +156,53 @@ describe('the staff page', () => {
 
     const { entries } = (await h.call('aiko', 'GET', '/api/admin/audit')).json() as { entries: { staff: string; action: string }[] };
     expect(entries.slice(0, 2).map((e) => `${e.staff}:${e.action}`)).toEqual(['ken:broadcast.cancel', 'ken:broadcast.create']);
+    expect(problems).toEqual([]);
+  });
+
+  it('at 420 px, from a browser in New York: previews as users see them, times on the deployment clock, long titles cut', { timeout: 60_000 }, async () => {
+    const page = await openPage({ width: 420, timezoneId: 'America/New_York' });
+    await expect.poll(() => page.locator('#signin').isVisible()).toBe(true);
+    await page.fill('#token', TOKENS.aiko);
+    await page.click('#signin-form button[type="submit"]');
+    await page.waitForSelector('#workspace:not([hidden])');
+    const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(await overflow()).toBe(0);
+
+    // What the user reads: no altText line on LINE; on Slack "<" and "&" as typed, not escaped.
+    const long = `面談の前日までに、聞きたいことを三つ書き出しておきましょう <準備> & 確認。${'当日の流れも確かめておくと安心です。'.repeat(4)}`;
+    await page.check('input[name="source"][value="text"]');
+    await page.fill('#text-ja', long);
+    await page.fill('#text-en', 'Write down three questions <prep> & checks before the meeting.');
+    await expect.poll(() => page.textContent('#preview-slack')).toContain('<準備> & 確認');
+    expect(await page.textContent('#preview-slack')).not.toMatch(/&lt;|&amp;/);
+    expect(await page.textContent('#preview-line')).toContain('<準備> & 確認');
+    expect(await page.textContent('#preview-line')).not.toContain('altText');
+
+    // 10:00 tomorrow in Tokyo (the deployment), whatever the browser's own zone.
+    await page.check('input[name="when"][value="later"]');
+    expect(await page.textContent('#at-zone')).toBe('（Asia/Tokyo の時刻）');
+    const day = new Date(Date.now() + 86_400_000 + 9 * 3_600_000).toISOString().slice(0, 10);
+    await page.fill('#send-at', `${day}T10:00`);
+    expect(await overflow()).toBe(0);
+    await page.click('#send');
+    await expect.poll(() => page.textContent('#confirm-text')).toContain('10:00 JST');
+    await page.click('#confirm-yes');
+    await expect.poll(() => page.textContent('#notice')).toBe('配信を作成しました。');
+    const { broadcasts } = (await h.call('aiko', 'GET', '/api/admin/broadcasts')).json() as { broadcasts: { id: string; sendAt: string }[] };
+    expect(broadcasts[0]!.sendAt).toBe(new Date(`${day}T10:00:00+09:00`).toISOString());
+
+    const item = page.locator('#broadcasts li').first();
+    await expect.poll(() => item.textContent()).toContain('10:00 JST');
+    const headline = item.locator('.headline');
+    // The server shortens a headline; the page shows it on one line and whole as a tooltip.
+    const whole = await headline.getAttribute('title');
+    expect(whole!.length).toBeGreaterThan(40);
+    expect(long.startsWith(whole!)).toBe(true);
+    expect(await headline.textContent()).toBe(whole);
+    const cut = await headline.evaluate((node) => ({ ellipsis: getComputedStyle(node).textOverflow, clipped: node.scrollWidth > node.clientWidth }));
+    expect(cut).toEqual({ ellipsis: 'ellipsis', clipped: true });
+    expect(await overflow()).toBe(0);
+    await h.call('aiko', 'POST', `/api/admin/broadcasts/${broadcasts[0]!.id}/cancel`);
     expect(problems).toEqual([]);
   });
 });

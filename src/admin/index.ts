@@ -45,5 +45,6 @@ export function createAdminPlugin(deps: {
       broadcasts: deps.service,
     },
     previews: deps.previews,
+    timeZone: config.DEFAULT_TIME_ZONE,
   });
 }

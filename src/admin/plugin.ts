@@ -31,6 +31,8 @@ export interface AdminPluginDeps {
   rateLimit: RateLimitBackend;
   /** Requests per minute for each staff member. */
   rateLimitPerMinute: number;
+  /** The deployment's time zone, which the page shows and schedules times in. */
+  timeZone: string;
   /** The insights counters and what the report needs (GET /api/admin/insights). */
   insights?: InsightsRoutesDeps;
   /** How each channel shows a message, for the page's previews. */
@@ -146,5 +148,5 @@ async function apiContext(api: FastifyInstance, deps: AdminPluginDeps): Promise<
     }
   });
   if (deps.insights) await insightsRoutes(api, deps.insights);
-  await adminRoutes(api, { service: deps.service, content: deps.content, audit: deps.audit, previews: deps.previews, staffOf });
+  await adminRoutes(api, { service: deps.service, content: deps.content, audit: deps.audit, previews: deps.previews, timeZone: deps.timeZone, staffOf });
 }

@@ -35,6 +35,8 @@ export interface AdminRoutesDeps {
   audit: AuditLog;
   /** How each channel shows a message (the channels' faces), for previews. */
   previews: Record<BroadcastChannel, ChannelPreview>;
+  /** The deployment's time zone, which the page shows and schedules times in. */
+  timeZone: string;
   /** The signed-in staff member of a request (set by the auth hook). */
   staffOf: (request: FastifyRequest) => string;
 }
@@ -56,6 +58,7 @@ export async function adminRoutes(api: FastifyInstance, deps: AdminRoutesDeps): 
     channels: [...service.channels],
     locales: [...LOCALES],
     verdicts: [...VERDICTS],
+    timeZone: deps.timeZone,
   }));
 
   api.get('/tips', { schema: { summary: 'The tip library: id, title and body per language', tags, security, response: { 200: tipsSchema, ...errors } } }, async () => ({

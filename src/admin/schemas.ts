@@ -64,6 +64,7 @@ export const meSchema = z.object({
   channels: z.array(z.enum(BROADCAST_CHANNELS)).describe('Channels configured here, the only ones a filter may name.'),
   locales: z.array(z.enum(LOCALES)),
   verdicts: z.array(z.enum(VERDICTS)),
+  timeZone: z.string().describe('The deployment time zone (DEFAULT_TIME_ZONE): the page shows and schedules times in it.'),
 });
 
 export const tipsSchema = z.object({

@@ -54,6 +54,7 @@ export async function adminHarness(options: AdminHarnessOptions = {}) {
         rateLimit: kit.store.rateLimitBackend(),
         rateLimitPerMinute: options.rateLimitPerMinute ?? 1_000,
         previews: { line: linePreview(content().catalog, 'Asia/Tokyo'), slack: slackPreview },
+        timeZone: 'Asia/Tokyo',
       }),
     ],
   });

@@ -5,8 +5,9 @@
  * the progress of running broadcasts. Everything goes through the JSON API; no framework.
  */
 import { api, ApiError, forgetToken, savedToken, saveToken } from './api.js';
-import { applyTexts, currentLanguage, formatDate, formatNumber, loadTexts, setLanguage, t } from './i18n.js';
+import { applyTexts, currentLanguage, formatDate, formatNumber, loadTexts, setLanguage, setTimeZone, t } from './i18n.js';
 import { renderEmpty, renderLine, renderSlack } from './preview.js';
+import { isoToWallTime, wallTimeToIso } from './zoned-time.js';
 import { showViews } from './views.js';
 
 const MAX_TEXT = 2000;
@@ -92,6 +93,8 @@ async function signIn(token, { silent = false } = {}) {
   show('sign-out', true);
   showViews(true);
   $('whoami').textContent = t('app.signedInAs', { staff: state.me.staff });
+  setTimeZone(state.me.timeZone);
+  renderZone();
   buildFilters();
   await loadTips();
   refreshAudience();
@@ -279,10 +282,15 @@ function composeError(text) {
   show('compose-error', true);
 }
 
+/** The time typed is the deployment's wall clock (labelled next to the field), not the browser's. */
 function sendAtIso() {
   if (document.querySelector('input[name="when"]:checked').value === 'now') return undefined;
   const value = $('send-at').value;
-  return value ? new Date(value).toISOString() : null;
+  return value ? wallTimeToIso(value, state.me.timeZone) : null;
+}
+
+function renderZone() {
+  $('at-zone').textContent = t('when.zone', { zone: state.me.timeZone });
 }
 
 function askToSend(event) {
@@ -365,7 +373,7 @@ function broadcastItem(b) {
   const language = currentLanguage();
   const item = el('li', { class: `broadcast ${b.status}`, 'data-id': b.id });
   item.append(
-    el('div', { class: 'row' }, el('strong', { class: 'headline', text: b.headline[language] }), el('span', { class: 'spacer' }), el('span', { class: `badge ${b.status}`, text: t(`status.${b.status}`) })),
+    el('div', { class: 'row' }, el('strong', { class: 'headline', text: b.headline[language], title: b.headline[language] }), el('span', { class: 'spacer' }), el('span', { class: `badge ${b.status}`, text: t(`status.${b.status}`) })),
     el('p', { class: 'muted small', text: `${formatDate(b.createdAt)} · ${t('list.by', { staff: b.staff })} · ${t('list.sendAt', { at: formatDate(b.sendAt) })}` }),
   );
   if (b.total === null) item.append(el('p', { class: 'small', text: t('list.waiting') }));
@@ -417,6 +425,7 @@ function rerender() {
   renderNotice();
   if (!state.me) return;
   $('whoami').textContent = t('app.signedInAs', { staff: state.me.staff });
+  renderZone();
   renderTips();
   updateCounters();
   if (state.audience) renderAudience();
@@ -424,11 +433,9 @@ function rerender() {
   renderList();
 }
 
+/** The next full hour but one, on the deployment's clock. */
 function defaultSendAt() {
-  const at = new Date(Date.now() + 60 * 60 * 1000);
-  at.setMinutes(0, 0, 0);
-  const pad = (n) => String(n).padStart(2, '0');
-  return `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}T${pad(at.getHours())}:00`;
+  return `${isoToWallTime(Date.now() + 60 * 60 * 1000, state.me.timeZone).slice(0, 14)}00`;
 }
 
 async function start() {

@@ -38,6 +38,20 @@ export function formatNumber(n) {
   return new Intl.NumberFormat(language === 'ja' ? 'ja-JP' : 'en-US').format(n);
 }
 
+/** The deployment's time zone (from /api/admin/me): dates are shown on its clock, labelled. */
+let timeZone;
+export function setTimeZone(zone) {
+  timeZone = zone;
+}
+
 export function formatDate(iso) {
-  return new Intl.DateTimeFormat(language === 'ja' ? 'ja-JP' : 'en-US', { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
+  return new Intl.DateTimeFormat(language === 'ja' ? 'ja-JP' : 'en-US', {
+    timeZone,
+    year: 'numeric',
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZoneName: 'short',
+  }).format(new Date(iso));
 }

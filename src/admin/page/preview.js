@@ -1,7 +1,8 @@
 /* global document */
 /**
- * Rough look-alikes of a LINE chat bubble and a Slack message, drawn from the exact JSON the
- * server will send (POST /api/admin/messages/preview). Text only, always via textContent.
+ * Rough look-alikes of a LINE chat bubble and a Slack message as the user sees them, drawn
+ * from the exact JSON the server will send (POST /api/admin/messages/preview). Text only,
+ * always via textContent.
  */
 function el(tag, className, text) {
   const node = document.createElement(tag);
@@ -28,11 +29,30 @@ export function renderLine(container, messages) {
       const [first, ...rest] = flexTexts(message.contents);
       if (first) bubble.append(el('p', first.bold ? 'title' : 'body', first.text));
       for (const part of rest) bubble.append(el('p', part.bold ? 'strong' : 'body', part.text));
-      // What a notification or an old LINE client shows instead of the card.
-      bubble.append(el('p', 'alt', `altText: ${String(message.altText).split('\n')[0]}…`));
     }
     container.append(bubble);
   }
+}
+
+/**
+ * Slack mrkdwn as Slack shows it: links as their label, `*bold*` and `_italic_` styled, and
+ * the three escaped characters (&amp; &lt; &gt;) as themselves.
+ */
+function mrkdwn(className, text) {
+  const p = el('p', className);
+  const plain = String(text).replace(/<([^<>|]+)\|([^<>]+)>/g, '$2').replace(/<([^<>]+)>/g, '$1');
+  for (const piece of plain.split(/(\*[^*\n]+\*|_[^_\n]+_)/)) {
+    if (!piece) continue;
+    const styled = /^\*.+\*$/.test(piece) ? 'strong' : /^_.+_$/.test(piece) ? 'em' : undefined;
+    const unescaped = (styled ? piece.slice(1, -1) : piece).replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+    p.append(styled ? el(styled, undefined, unescaped) : document.createTextNode(unescaped));
+  }
+  return p;
+}
+
+/** A Block Kit text object: mrkdwn rendered, plain_text as is. */
+function blockText(className, text) {
+  return text?.type === 'mrkdwn' ? mrkdwn(className, text.text) : el('p', className, text?.text ?? '');
 }
 
 export function renderSlack(container, message) {
@@ -40,14 +60,14 @@ export function renderSlack(container, message) {
   const post = el('div', 'post');
   post.append(el('p', 'author', '面談ナビ'));
   const blocks = Array.isArray(message.blocks) ? message.blocks : [];
-  if (blocks.length === 0) post.append(el('p', 'body', message.text));
+  if (blocks.length === 0) post.append(mrkdwn('body', message.text));
   for (const block of blocks) {
-    if (block.type === 'header') post.append(el('p', 'title', block.text?.text ?? ''));
+    if (block.type === 'header') post.append(blockText('title', block.text));
     else if (block.type === 'section') {
-      if (block.text) post.append(el('p', 'body', block.text.text));
-      for (const field of block.fields ?? []) post.append(el('p', 'body', field.text));
+      if (block.text) post.append(blockText('body', block.text));
+      for (const field of block.fields ?? []) post.append(blockText('body', field));
     } else if (block.type === 'context') {
-      for (const part of block.elements ?? []) if (part.text) post.append(el('p', 'muted', part.text));
+      for (const part of block.elements ?? []) if (part.text) post.append(blockText('muted', part));
     } else if (block.type === 'divider') post.append(el('hr'));
   }
   container.append(post);
