@@ -126,7 +126,7 @@ export async function createRuntime({ config, logger, clock, metrics = createMet
   const previews = { line: linePreview(content.catalog, config.DEFAULT_TIME_ZONE), slack: slackPreview };
 
   const serveWebhooks = config.ROLE !== 'worker';
-  const broadcasting = createBroadcasting({ config, store, content, logger, metrics, broadcasters, ...(clock ? { clock } : {}) });
+  const broadcasting = createBroadcasting({ config, store, content, logger, metrics, broadcasters, insights, ...(clock ? { clock } : {}) });
   const admin = serveWebhooks ? createAdminPlugin({ config, store, content, service: broadcasting.service, previews, logger, ...(clock ? { clock } : {}) }) : undefined;
   const runsWorker = config.ROLE !== 'web';
   let worker: Worker | undefined;

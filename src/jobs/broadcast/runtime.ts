@@ -13,7 +13,7 @@ import type { Broadcasters } from './delivery.ts';
 import { BROADCAST_CHANNELS } from './filter.ts';
 import { BroadcastQueues } from './queues.ts';
 import { BroadcastService } from './service.ts';
-import { createBroadcastWorkers, type BroadcastWorkers } from './worker.ts';
+import { createBroadcastWorkers, type BroadcastWorkerOptions, type BroadcastWorkers } from './worker.ts';
 
 export interface BroadcastingDeps {
   config: Config;
@@ -24,6 +24,8 @@ export interface BroadcastingDeps {
   clock?: () => Date;
   /** The broadcasters of the channels configured here (the channels' faces). */
   broadcasters: Broadcasters;
+  /** Counts recipients and outcomes for the staff's insights. */
+  insights?: BroadcastWorkerOptions['insights'];
 }
 
 export interface Broadcasting {
@@ -70,6 +72,7 @@ export function createBroadcasting(deps: BroadcastingDeps): Broadcasting {
         logger,
         ...(deps.metrics ? { metrics: deps.metrics } : {}),
         ...(deps.clock ? { clock: deps.clock } : {}),
+        ...(deps.insights ? { insights: deps.insights } : {}),
       });
       return workers;
     },

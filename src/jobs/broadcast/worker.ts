@@ -12,6 +12,7 @@
 import { Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Locale } from '../../conversation/types.ts';
+import type { InsightsRecorder } from '../../insights/recorder.ts';
 import type { Metrics } from '../../observability/metrics.ts';
 import type { QueueConnection } from '../../store/redis-connection.ts';
 import type { BroadcastMessages } from './content.ts';
@@ -41,6 +42,8 @@ export interface BroadcastWorkerOptions {
   clock?: () => Date;
   /** BullMQ lock and stalled-check timing; shorter in tests that kill workers. */
   tuning?: { lockDurationMs?: number; stalledIntervalMs?: number };
+  /** Counts each broadcast's recipients and outcomes for the staff's insights. */
+  insights?: Pick<InsightsRecorder, 'broadcastStarted' | 'broadcastChunk'>;
 }
 
 export interface BroadcastWorkers {
@@ -102,6 +105,8 @@ export function createBroadcastWorkers(options: BroadcastWorkerOptions): Broadca
     );
     const record = await broadcasts.get(id);
     if (outcome === 'frozen') log.info({ total: record?.total, chunks: record?.chunks, ms: Date.now() - began }, 'broadcast audience frozen');
+    // Only the run that published the audience gets here with 'frozen': recipients are counted once.
+    if (outcome === 'frozen' && record) await options.insights?.broadcastStarted(id, record.filter.channels ?? [], record.total ?? 0);
     if (!record || record.status !== 'sending' || !record.chunks) return outcome;
     const enqueued = await queues.enqueueChunks(id, record.chunks, await broadcasts.doneChunks(id));
     log.info({ enqueued }, 'broadcast chunks enqueued');
@@ -137,6 +142,7 @@ export function createBroadcastWorkers(options: BroadcastWorkerOptions): Broadca
       if (problem) logger.warn({ broadcast: id, channel, chunk: n, problem, failed: outcome.failed }, 'broadcast chunk not delivered');
       const counted = await broadcasts.recordChunk(id, state.frozenRun, channel, n, outcome, clock());
       if (!counted) return 'duplicate';
+      await options.insights?.broadcastChunk(id, outcome);
       for (const result of ['sent', 'failed', 'skipped'] as const) {
         if (outcome[result]) metrics?.broadcastMessages.inc({ channel, result }, outcome[result]);
       }
@@ -155,6 +161,7 @@ export function createBroadcastWorkers(options: BroadcastWorkerOptions): Broadca
     if (!chunk) return;
     if (await broadcasts.recordChunk(id, state.frozenRun, channel, n, { sent: 0, failed: chunk.ids.length, skipped: 0 }, clock())) {
       metrics?.broadcastMessages.inc({ channel, result: 'failed' }, chunk.ids.length);
+      await options.insights?.broadcastChunk(id, { sent: 0, failed: chunk.ids.length, skipped: 0 });
     }
   }
 
