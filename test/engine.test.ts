@@ -69,6 +69,17 @@ function tr(locale: Locale, key: string, vars?: Vars): string {
   return translate(content().catalog, locale, key, vars);
 }
 
+/** Stands for the one-line "answer with one of these" said when nothing answers. */
+const EXPECTED = 'expected';
+
+/** "「A」、「B」のどれか（番号でも）で答えてください。" for a question, from the real catalog. */
+function expectedLine(locale: Locale, state: string): string {
+  const st = content().flow.states[state];
+  if (!st || st.type === 'result') throw new Error(`${state} is not a question`);
+  const list = st.choices.map((c) => tr(locale, 'reading.expected.item', { label: tr(locale, c.label) })).join(tr(locale, 'reading.expected.separator'));
+  return tr(locale, st.type === 'datetime' ? 'reading.expected.date' : 'reading.expected.choice', { choices: list });
+}
+
 function texts(messages: Outbound[]): string[] {
   return messages.flatMap((m) => (m.kind === 'text' ? [m.text] : []));
 }
@@ -116,13 +127,21 @@ const TO_MENU: Input[] = [...TO_DATE, '12/3 14:00', tap('meeting_mode', 'online'
 // ---------------------------------------------------------------------------- first contact
 
 describe('first contact', () => {
-  it.each<Input>(['こんにちは', { kind: 'start' }, { kind: 'unsupported', what: 'sticker' }, '1'])(
+  it.each<[Input, string[]]>([
+    [{ kind: 'start' }, []],
+    [{ kind: 'unsupported', what: 'sticker' }, []],
+    // Typed first messages are acknowledged before the welcome (issue #13).
+    ['こんにちは', ['reading.first.greeting']],
+    ['1', ['reading.first.other']],
+    ['最終面接のあとに面談の連絡が来ました', ['reading.first.invite']],
+    ['面談って内定ってことですか？', ['reading.first.question']],
+  ])(
     'a new user (%j) gets the welcome and the first question',
-    (input) => {
+    (input, acknowledgement) => {
       const fed = feed(undefined, [input]);
-      expect(fed.messages[0]).toEqual({ kind: 'text', text: tr('ja', 'system.welcome') });
+      expect(texts(fed.messages)).toEqual([...acknowledgement.map((k) => tr('ja', k)), tr('ja', 'system.welcome')]);
       expectAsked(fed.messages, 'offer_notified');
-      expect(fed.messages).toHaveLength(2);
+      expect(fed.messages).toHaveLength(acknowledgement.length + 2);
       expect(fed.session?.state).toBe('offer_notified');
       expect(fed.session?.answers).toEqual({});
       expect(fed.session?.flowVersion).toBe(content().flow.version);
@@ -220,8 +239,6 @@ describe('meeting date question', () => {
     ['明日', 'missing_time'],
     ['12/3', 'missing_time'],
     ['2027-06-01 10:00', 'too_far'],
-    ['来週のどこか', 'invalid'],
-    ['asdf', 'invalid'],
   ])('"%s" is refused with the %s re-ask and the question stays', (typed, reason) => {
     const before = at(TO_DATE);
     const fed = feed(before, [typed]);
@@ -229,6 +246,14 @@ describe('meeting date question', () => {
     expectAsked(fed.messages, 'meeting_date');
     expect(ofType(fed.effects, 'meetingSet')).toEqual([]);
     expect(fed.session?.state).toBe('meeting_date');
+    expect(fed.session?.answers).toEqual(before.answers);
+  });
+
+  it.each(['来週のどこか', 'asdf'])('"%s" is answered with what was expected: a date or a choice, in one line', (typed) => {
+    const before = at(TO_DATE);
+    const fed = feed(before, [typed]);
+    expect(texts(fed.messages)).toEqual([expectedLine('ja', 'meeting_date')]);
+    expectAsked(fed.messages, 'meeting_date');
     expect(fed.session?.answers).toEqual(before.answers);
   });
 
@@ -448,7 +473,7 @@ describe('commands', () => {
 
     it('after deleting, the next message starts over as a new user', () => {
       const fed = feed(at([...TO_FIRST_CHOICE, 'データ削除']), [tap('@confirm_delete', 'yes'), 'こんにちは']);
-      expect(texts(fed.last.messages)).toEqual([tr('ja', 'system.welcome')]);
+      expect(texts(fed.last.messages)).toEqual([tr('ja', 'reading.first.greeting'), tr('ja', 'system.welcome')]);
       expect(fed.session?.answers).toEqual({});
     });
 
@@ -525,10 +550,10 @@ describe('commands', () => {
       expect(texts(fed.messages)).not.toContain(tr('ja', 'system.fallback.choice'));
     });
 
-    it('a tip keyword at the date question shows the tip rather than a date error', () => {
+    it('a tip keyword at the date question shows the tip rather than a date error, saying it was not taken as an answer', () => {
       const fed = feed(at(TO_DATE), ['オンライン面談の準備は？']);
       expect(cards(fed.messages).map((c) => c.title)).toEqual([tr('ja', 'tips.online_setup.title')]);
-      expect(texts(fed.messages)).toEqual([]);
+      expect(texts(fed.messages)).toEqual([tr('ja', 'reading.tip_instead')]);
       expectAsked(fed.messages, 'meeting_date');
     });
   });
@@ -551,20 +576,20 @@ describe('commands', () => {
 describe('bad input never crashes or loses answers', () => {
   const LONG = 'あ'.repeat(5000);
   const CASES: [string, Input, string][] = [
-    ['emoji', '😀🙏', 'system.fallback.choice'],
+    ['emoji', '😀🙏', EXPECTED],
     ['a sticker', { kind: 'unsupported', what: 'sticker' }, 'system.fallback.unsupported'],
     ['5,000 characters', LONG, 'system.fallback.too_long'],
     ['an empty string', '', 'system.fallback.empty'],
     ['whitespace', '  \n\t　 ', 'system.fallback.empty'],
     ['punctuation only', '。', 'system.fallback.empty'],
-    ['garbage text', 'zxqv blorp 12345678', 'system.fallback.choice'],
-    ['a number out of range', '9', 'system.fallback.choice'],
+    ['garbage text', 'zxqv blorp 12345678', EXPECTED],
+    ['a number out of range', '9', EXPECTED],
   ];
 
   it.each(CASES)('%s at a choice question: polite fallback and the question again', (_name, input, key) => {
     const before = at(TO_FIRST_CHOICE);
     const fed = feed(before, [input]);
-    expect(texts(fed.messages)).toEqual([tr('ja', key)]);
+    expect(texts(fed.messages)).toEqual([key === EXPECTED ? expectedLine('ja', 'first_choice') : tr('ja', key)]);
     expectAsked(fed.messages, 'first_choice');
     expect(fed.session).toEqual({ ...before, updatedAt: NOW.toISOString() });
     expect(fed.effects).toEqual([]);
@@ -572,7 +597,8 @@ describe('bad input never crashes or loses answers', () => {
 
   it('the fallback follows the language', () => {
     const fed = feed(at(['English', ...TO_CONTACT]), ['zxqv blorp']);
-    expect(texts(fed.messages)).toEqual([tr('en', 'system.fallback.choice')]);
+    expect(texts(fed.messages)).toEqual([expectedLine('en', 'contact_from')]);
+    expect(texts(fed.messages)[0]).toContain(`"${tr('en', 'q.contact_from.hr')}"`);
     expectAsked(fed.messages, 'contact_from', 'en');
   });
 
@@ -946,5 +972,163 @@ describe('inputs for someone with no conversation', () => {
       reminder: { kind: 'before', at: '2026-12-03T03:00:00.000Z', meetingAt: '2026-12-03T05:00:00.000Z' },
     });
     expect(result).toEqual({ session: undefined, messages: [], effects: [] });
+  });
+});
+
+// ---------------------------------------------------------------------------- reading what people send
+
+describe('answers typed in one own words, at the question they answer (issue #13)', () => {
+  it.each<[string, Input[], string, string, string]>([
+    ['offer_notified', [], 'まだ出ていません', 'no', 'contact_from'],
+    ['offer_notified', [], 'I got an offer', 'yes', 'contact_from'],
+    ['contact_from', TO_CONTACT, '人事の方から連絡がありました', 'hr', 'purpose'],
+    ['contact_from', TO_CONTACT, '人事部', 'hr', 'purpose'],
+    ['purpose', [...TO_CONTACT, tap('contact_from', 'hr')], '条件面談って書いてありました', 'conditions', 'first_choice'],
+    ['purpose', [...TO_CONTACT, tap('contact_from', 'hr')], '他社の選考状況を聞きたいそうです', 'other_companies', 'first_choice'],
+    ['first_choice', TO_FIRST_CHOICE, '第二志望くらい', 'no', 'other_status'],
+    ['other_status', [...TO_FIRST_CHOICE, tap('first_choice', 'yes')], '受けてないです', 'none', 'meeting_date'],
+    ['meeting_mode', [...TO_DATE, tap('meeting_date', 'not_yet')], 'Teamsで', 'online', 'menu'],
+    ['meeting_mode', [...TO_DATE, tap('meeting_date', 'not_yet')], 'オンラインです', 'online', 'menu'],
+  ])('at %s, %j is %s', (question, path, typed, value, next) => {
+    const fed = feed(at(path), [typed]);
+    expect(fed.session?.answers[question]).toBe(value);
+    expect(lastQuestion(fed.messages).state).toBe(next);
+    // Never taken for a tip keyword, even when it holds one (他社, 選考状況, オンライン).
+    expect(cards(fed.messages).filter((c) => c.title !== '' && c.sections.length === 1)).toEqual([]);
+  });
+
+  it.each([
+    ['12月3日（木）14:00〜15:00', '2026-12-03T05:00:00.000Z'],
+    ['来週の火曜14時', '2026-12-01T05:00:00.000Z'],
+    ['明後日の昼12時', '2026-11-28T03:00:00.000Z'],
+  ])('at the date question, %j is the meeting', (typed, iso) => {
+    const fed = feed(at(TO_DATE), [typed]);
+    expect(ofType(fed.effects, 'meetingSet')).toEqual([{ type: 'meetingSet', at: iso, timeZone: 'Asia/Tokyo' }]);
+    expectAsked(fed.messages, 'meeting_mode');
+  });
+
+  it('a weekday that does not match the date is asked about, not trusted', () => {
+    const fed = feed(at(TO_DATE), ['12月3日（水）14:00']);
+    expect(texts(fed.messages)).toEqual([tr('ja', 'reading.date_weekday', { when: '12月3日(木) 14:00' })]);
+    expect(ofType(fed.effects, 'meetingSet')).toEqual([]);
+    expectAsked(fed.messages, 'meeting_date');
+  });
+
+  it('at the first question, unanswered words are acknowledged rather than refused', () => {
+    const fed = feed(at([]), ['最終面接のあとに面談の連絡が来ました']);
+    expect(texts(fed.messages)).toEqual([tr('ja', 'reading.first.invite')]);
+    expectAsked(fed.messages, 'offer_notified');
+  });
+});
+
+const MAIL = [
+  '山田様',
+  '',
+  '株式会社ミナトテック 人事部の佐藤です。',
+  '入社のご意思を確認させていただきたく、面談の場を設けたく存じます。',
+  '日時：12月11日（金）16:00〜17:00',
+  '形式：オンライン（Zoom）',
+  '12月4日（金）までにご返信ください。',
+].join('\n');
+
+describe('a pasted invitation (issue #13)', () => {
+  it('is shown back as one card with confirm and correct buttons; only what it leaves open is asked', () => {
+    const before = at(TO_CONTACT);
+    let fed = feed(before, [MAIL]);
+    const card = lastQuestion(fed.messages);
+    expect(card.state).toBe('@invite_confirm');
+    const summary = [
+      tr('ja', 'reading.invite.card.contact', { label: tr('ja', 'q.contact_from.hr') }),
+      tr('ja', 'reading.invite.card.purpose', { label: tr('ja', 'q.purpose.intent') }),
+      tr('ja', 'reading.invite.card.offer.no'),
+      '12月11日(金) 16:00',
+      tr('ja', 'q.meeting_mode.online'),
+      tr('ja', 'reading.invite.card.reply_by', { date: '12月4日(金)' }),
+    ].join(tr('ja', 'reading.invite.card.separator'));
+    expect(card.text).toBe(tr('ja', 'reading.invite.card.ask', { summary }));
+    expect(card.choices.map((c) => c.value)).toEqual([
+      'confirm', 'fix:contact_from', 'fix:purpose', 'fix:offer_notified', 'fix:meeting_mode', 'fix:meeting_date',
+    ]);
+    // Nothing of the mail is kept: only the values read.
+    expect(JSON.stringify(fed.session)).not.toMatch(/佐藤|山田|ミナトテック/);
+
+    fed = feed(fed.session, [tap('@invite_confirm', 'confirm')]);
+    expect(fed.session?.answers).toMatchObject({
+      offer_notified: 'no', contact_from: 'hr', purpose: 'intent', meeting_mode: 'online', meeting_date: '2026-12-11T07:00:00.000Z',
+    });
+    expect(fed.session?.invite).toBeUndefined();
+    expect(ofType(fed.effects, 'meetingSet')).toEqual([{ type: 'meetingSet', at: '2026-12-11T07:00:00.000Z', timeZone: 'Asia/Tokyo' }]);
+    // The reply deadline plans a reply reminder before it (three hours from now).
+    const reply = fed.session?.reminders?.find((r) => r.kind === 'reply');
+    expect(reply?.at).toBe('2026-11-26T04:00:00.000Z');
+    expect(fed.session?.reminders?.map((r) => r.kind).sort()).toEqual(['after', 'before', 'eve', 'reply']);
+    expectAsked(fed.messages, 'first_choice');
+
+    fed = feed(fed.session, [tap('first_choice', 'yes'), tap('other_status', 'none')]);
+    expect(ofType(fed.effects, 'verdictReached')).toEqual([{ type: 'verdictReached', verdict: 'closing_meeting' }]);
+    expectAsked(fed.last.messages, 'menu');
+    // The meeting's date and mode came from the mail: they are not asked again.
+    expect(fed.messages.filter((m) => 'state' in m && (m.state === 'meeting_date' || m.state === 'meeting_mode'))).toEqual([]);
+    expect(fed.session?.history).toEqual(['offer_notified', 'contact_from', 'purpose', 'first_choice', 'other_status']);
+  });
+
+  it('a corrected part is dropped and asked later', () => {
+    let fed = feed(at([]), [MAIL, tap('@invite_confirm', 'fix:contact_from')]);
+    expect(texts(fed.last.messages)).toEqual([tr('ja', 'reading.invite.fixed')]);
+    const card = lastQuestion(fed.last.messages);
+    expect(card.state).toBe('@invite_confirm');
+    expect(card.choices.map((c) => c.value)).not.toContain('fix:contact_from');
+    fed = feed(fed.session, [tap('@invite_confirm', 'confirm')]);
+    expect(fed.session?.answers.contact_from).toBeUndefined();
+    expectAsked(fed.messages, 'contact_from');
+  });
+
+  it('"はい" typed at the card confirms it', () => {
+    const fed = feed(at([]), [MAIL, 'はい、合ってます']);
+    expect(fed.session?.answers.purpose).toBe('intent');
+    expectAsked(fed.last.messages, 'first_choice');
+  });
+
+  it('several proposed times: asks which one was chosen, or not decided yet', () => {
+    const mail = '人事部より、オファー面談のご案内です。内定のご連絡をいたします。\n候補日\n・12月7日（月）10:00〜11:00\n・12月8日（火）15:00〜16:00\n場所：本社';
+    let fed = feed(at([]), [mail, tap('@invite_confirm', 'confirm')]);
+    const question = lastQuestion(fed.last.messages);
+    expect(question.state).toBe('@invite_slot');
+    expect(question.choices.map((c) => c.label)).toEqual(['12月7日(月) 10:00', '12月8日(火) 15:00', tr('ja', 'reading.invite.undecided')]);
+    fed = feed(fed.session, [tap('@invite_slot', question.choices[1]!.value)]);
+    expect(ofType(fed.effects, 'meetingSet')).toEqual([{ type: 'meetingSet', at: '2026-12-08T06:00:00.000Z', timeZone: 'Asia/Tokyo' }]);
+    // Offer stated and conditions: the purpose is skipped, only first choice and other companies are asked.
+    expectAsked(fed.messages, 'first_choice');
+
+    const undecided = feed(at([]), [mail, tap('@invite_confirm', 'confirm'), tap('@invite_slot', 'undecided')]);
+    expect(undecided.session?.answers.meeting_date).toBe('not_yet');
+    expect(ofType(undecided.effects, 'meetingSet')).toEqual([]);
+  });
+
+  it('a weekday that does not match its date is pointed out, and the date is asked', () => {
+    const mail = '人事部です。面談のご案内です。\n日時：12月9日（木）14:00〜\n形式：Zoom';
+    const fed = feed(at([]), [mail, tap('@invite_confirm', 'confirm')]);
+    expect(texts(fed.last.messages)).toContain(tr('ja', 'reading.invite.weekday_mismatch', { when: '12月9日(水) 14:00' }));
+    expect(ofType(fed.effects, 'meetingSet')).toEqual([]);
+    expect(fed.session?.answers.meeting_date).toBeUndefined();
+    expectAsked(fed.last.messages, 'first_choice');
+  });
+
+  it('as the first message: acknowledged by reading it', () => {
+    const fed = feed(undefined, [MAIL]);
+    expect(texts(fed.messages)).toEqual([tr('ja', 'system.welcome')]);
+    expect(lastQuestion(fed.messages).state).toBe('@invite_confirm');
+  });
+
+  it('a pasted rejection is not an invitation: said kindly, and the question again', () => {
+    const rejection = '田中様\n先日は最終面接にお越しいただき、誠にありがとうございました。\n誠に残念ながら、今回は採用を見送らせていただくこととなりました。\n今後のご活躍をお祈り申し上げます。';
+    const fed = feed(at(TO_CONTACT), [rejection]);
+    expect(texts(fed.messages)).toEqual([tr('ja', 'reading.invite.notice')]);
+    expectAsked(fed.messages, 'contact_from');
+  });
+
+  it('back from the card returns to the question the user was at', () => {
+    const fed = feed(at(TO_CONTACT), [MAIL, '戻る']);
+    expectAsked(fed.last.messages, 'contact_from');
   });
 });

@@ -118,6 +118,14 @@ export function formatMeetingTime(at: Date, locale: 'ja' | 'en', timeZone: strin
   return `${EN_WEEKDAYS[dt.weekday - 1]}, ${EN_MONTH_ABBR[dt.month - 1]} ${dt.day}, ${time}`;
 }
 
+/** A calendar day "YYYY-MM-DD" as the user reads it: "12月3日(木)", "Thu, Dec 3". */
+export function formatDay(day: string, locale: 'ja' | 'en'): string {
+  const dt = DateTime.fromISO(day, { zone: 'utc' });
+  if (!dt.isValid) return day;
+  if (locale === 'ja') return `${dt.month}月${dt.day}日(${JA_WEEKDAYS[dt.weekday - 1]})`;
+  return `${EN_WEEKDAYS[dt.weekday - 1]}, ${EN_MONTH_ABBR[dt.month - 1]} ${dt.day}`;
+}
+
 function parseText(text: string, opts: ParseOptions): MeetingTimeParse {
   if (typeof text !== 'string' || text.length > MAX_TEXT_LENGTH) return INVALID;
   const now = nowInZone(opts);

@@ -11,6 +11,7 @@ import { answerDate, choose } from './answers.ts';
 import { matchCommand, runCommand } from './commands.ts';
 import { parsePickerDateTime } from './dates.ts';
 import { fireReminder } from './fired-reminder.ts';
+import { startWithText } from './first-message.ts';
 import { isOutdated, migrate } from './migration.ts';
 import { askCurrent, currentChoices, currentQuestion, goTo } from './navigation.ts';
 import type { Session } from './session.ts';
@@ -59,9 +60,12 @@ export function step(ctx: EngineContext, session: Session | undefined, input: In
     const command = input.kind === 'text' ? matchCommand(turn, input.text) : undefined;
     // "English" as a first message: greet in the language asked for.
     if (command?.action === 'language') turn.s.locale = command.locale ?? turn.s.locale;
-    say(turn, 'system.welcome');
-    if (command && command.action !== 'restart' && command.action !== 'language') runCommand(turn, command.action, command.locale);
-    else goTo(turn, ctx.content.flow.start);
+    if (input.kind === 'text' && !command) startWithText(turn, input.text);
+    else {
+      say(turn, 'system.welcome');
+      if (command && command.action !== 'restart' && command.action !== 'language') runCommand(turn, command.action, command.locale);
+      else goTo(turn, ctx.content.flow.start);
+    }
   } else if (isOutdated(ctx, session)) {
     migrate(turn);
   } else {

@@ -1,6 +1,7 @@
 /** A flow edit changed the version, or removed the state this user was in: carry the user over. */
 import { isBuiltIn } from './builtins/index.ts';
-import { goTo, holdsSkip, nextOf } from './navigation.ts';
+import { goTo } from './navigation.ts';
+import { walkAnswers } from './open-question.ts';
 import type { Session } from './session.ts';
 import { say, type EngineContext, type Turn } from './turn.ts';
 
@@ -39,29 +40,8 @@ export function migrate(turn: Turn): void {
     return goTo(turn, flow.start);
   }
   say(turn, 'system.flow_updated');
-  const { resumeAt, path } = walkAnswers(turn);
+  const { resumeAt, path } = walkAnswers(flow, s.answers);
   // History is the path actually walked, so "back" after a migration goes backwards.
   s.history = path;
   goTo(turn, resumeAt);
-}
-
-/** Follows the flow from the start through the kept answers to the first unanswered question. */
-function walkAnswers(turn: Turn): { resumeAt: string | undefined; path: string[] } {
-  const { flow } = turn.ctx.content;
-  const path: string[] = [];
-  let id: string | undefined = flow.start;
-  for (let hops = 0; id !== undefined && hops <= Object.keys(flow.states).length; hops++) {
-    const state: (typeof flow.states)[string] | undefined = flow.states[id];
-    if (!state || state.type === 'result') break;
-    if (state.skipIf && holdsSkip(turn, id)) {
-      id = state.next;
-      continue;
-    }
-    const answer = turn.s.answers[id];
-    if (answer === undefined) break;
-    path.push(id);
-    const choice = state.choices.find((c) => c.value === answer);
-    id = choice ? nextOf(state, choice) : state.next;
-  }
-  return { resumeAt: id, path };
 }

@@ -5,6 +5,7 @@
  */
 import { builtIn, isBuiltIn } from './builtins/index.ts';
 import { holds } from './conditions.ts';
+import { inviteChoices, inviteQuestion, isInviteState } from './invite-chat.ts';
 import type { FlowChoice, QuestionState } from './flow-schema.ts';
 import { emitResult } from './result.ts';
 import { raise, t, type Turn } from './turn.ts';
@@ -83,6 +84,7 @@ export function currentChoices(turn: Turn): Choice[] {
 
 /** The choices of a state (flow or built-in), labelled in the user's language. */
 export function choicesFor(turn: Turn, id: string): Choice[] {
+  if (isInviteState(id)) return inviteChoices(turn, id);
   const special = builtIn(id);
   const choices = special ? special.choices(turn.ctx.content, turn.s) : (questionFor(turn, id)?.choices ?? []);
   return choices.map((c) => ({ value: c.value, label: t(turn, c.label) }));
@@ -93,6 +95,10 @@ export function askCurrent(turn: Turn): void {
 }
 
 export function ask(turn: Turn, id: string): void {
+  if (isInviteState(id)) {
+    turn.messages.push(inviteQuestion(turn, id));
+    return;
+  }
   const choices = choicesFor(turn, id);
   const special = builtIn(id);
   if (special) {

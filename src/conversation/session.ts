@@ -1,4 +1,5 @@
 /** What the store keeps for each conversation. */
+import type { PendingInvite } from './invite-state.ts';
 import type { PlannedReminder } from './reminder-plan.ts';
 import type { Locale, Verdict } from './types.ts';
 
@@ -29,5 +30,7 @@ export interface Session {
   verdict?: Verdict;
   /** Reminders still to come; the source of truth that jobs on Redis mirror. */
   reminders?: PlannedReminder[];
+  /** What a pasted invitation said, until the user has confirmed it (values only, never the text). */
+  invite?: PendingInvite;
   updatedAt: string;
 }

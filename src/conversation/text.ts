@@ -3,20 +3,31 @@
  * choices (number, label, synonym, a built-in's words), a meeting date, a tip keyword;
  * anything else is a polite re-ask.
  */
+import { matchTyped, sayExpected } from './answer-choice.ts';
 import { answerDate, choose } from './answers.ts';
-import { builtIn } from './builtins/index.ts';
 import { matchTipKeyword, showTip } from './builtins/tips.ts';
 import { matchCommand, runCommand } from './commands.ts';
 import { parseMeetingTime } from './dates.ts';
-import { askCurrent, currentChoices, currentQuestion, menuState } from './navigation.ts';
+import { firstMessageKind, isFresh } from './first-message.ts';
+import { offerInvitation, readPasted } from './invite-chat.ts';
+import { askCurrent, currentQuestion, menuState } from './navigation.ts';
 import { normalizeText } from './normalize.ts';
 import { dateOptions, say, type Turn } from './turn.ts';
-import type { Choice } from './types.ts';
 
-/** Longer messages are not answers to anything we ask; they get a polite re-ask. */
+/** Longer messages are not answers to anything we ask (a pasted invitation is read before this limit). */
 export const MAX_TEXT_LENGTH = 500;
+/** Shorter texts are answers, never a pasted invitation worth a card. */
+const MIN_PASTED_LENGTH = 30;
 
 export function handleText(turn: Turn, raw: string): void {
+  // A pasted invitation (up to 5,000 characters) is read first: its words would otherwise
+  // be taken for an answer or a tip keyword.
+  const pasted = raw.length > MIN_PASTED_LENGTH ? readPasted(turn, raw) : undefined;
+  if (pasted?.kind === 'invitation') return offerInvitation(turn, pasted.invitation);
+  if (pasted?.kind === 'notice') {
+    say(turn, 'reading.invite.notice');
+    return askCurrent(turn);
+  }
   if (raw.length > MAX_TEXT_LENGTH) {
     say(turn, 'system.fallback.too_long');
     return askCurrent(turn);
@@ -29,8 +40,9 @@ export function handleText(turn: Turn, raw: string): void {
   const command = matchCommand(turn, raw);
   if (command) return runCommand(turn, command.action, command.locale);
 
-  const choice = matchChoice(turn, text);
-  if (choice) return choose(turn, choice.value);
+  // The current question first: a message that answers it is never taken for a tip keyword.
+  const choice = matchTyped(turn, raw);
+  if (choice) return choose(turn, choice);
 
   const question = currentQuestion(turn);
   const asksDate = question?.type === 'datetime';
@@ -38,30 +50,17 @@ export function handleText(turn: Turn, raw: string): void {
   const parsed = asksDate || turn.s.state === menuState(turn) ? parseMeetingTime(raw, dateOptions(turn)) : undefined;
   if (parsed && (parsed.ok || parsed.reason !== 'invalid')) return answerDate(turn, parsed);
 
+  if (isFresh(turn)) {
+    // The first words of a conversation ("面談の連絡が来ました") are acknowledged, not refused.
+    say(turn, `reading.first.${firstMessageKind(raw)}`);
+    return askCurrent(turn);
+  }
   const tip = matchTipKeyword(turn, text);
   if (tip) {
+    if (question && turn.s.state !== menuState(turn)) say(turn, 'reading.tip_instead');
     showTip(turn, tip);
     return askCurrent(turn);
   }
-  if (parsed && asksDate) return answerDate(turn, parsed);
-  say(turn, 'system.fallback.choice');
+  sayExpected(turn);
   askCurrent(turn);
-}
-
-function matchChoice(turn: Turn, text: string): Choice | undefined {
-  const choices = currentChoices(turn);
-  const index = /^\d{1,2}$/.test(text) ? Number(text) - 1 : -1;
-  if (index >= 0 && index < choices.length) return choices[index];
-  const worded = builtIn(turn.s.state)
-    ?.choices(turn.ctx.content, turn.s)
-    .find((c) => c.words?.includes(text));
-  if (worded) return choices.find((c) => c.value === worded.value);
-  const question = currentQuestion(turn);
-  return choices.find((choice) => {
-    if (normalizeText(choice.value) === text || normalizeText(choice.label) === text) return true;
-    const flowChoice = question?.choices.find((c) => c.value === choice.value);
-    if (!flowChoice) return false;
-    const labels = Object.values(turn.ctx.content.catalog).map((cat) => cat.get(flowChoice.label) ?? '');
-    return [...labels, ...flowChoice.synonyms].some((word) => word !== '' && normalizeText(word) === text);
-  });
 }

@@ -17,6 +17,7 @@ import {
   PURPOSE_FALSE_FRIENDS,
   PURPOSES,
   REJECTION,
+  RESULTS_NOTICE,
   ROLES,
   SELF_INTRODUCTION,
   SENT_FROM,
@@ -49,6 +50,13 @@ export function readIsInvite(p: Prepared, hasSlot: boolean): boolean {
   const meetingSentence = sentences(body).some((s) => containsAny(s, MEETING) && !containsAny(s, REJECTION));
   if (!meetingSentence) return false;
   return hasSlot || containsAny(body, ARRANGEMENT);
+}
+
+/** A rejection, a results notice or a mass mail: pasted, it gets a kind word instead of a card. */
+export function readIsNotice(p: Prepared): boolean {
+  const body = p.text.slice(0, p.signatureAt);
+  if (containsAny(body, REJECTION) || containsAny(body, NOT_PERSONAL)) return true;
+  return containsAny(body, RESULTS_NOTICE);
 }
 
 export function readOffer(p: Prepared): 'yes' | 'no' | 'unsure' {

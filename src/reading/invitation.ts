@@ -8,7 +8,7 @@ import { DateTime } from 'luxon';
 import type { Flow } from '../conversation/flow-schema.ts';
 import type { Verdict } from '../conversation/types.ts';
 import type { Day } from './calendar.ts';
-import { readContact, readIsInvite, readMode, readOffer, readPurpose } from './fields.ts';
+import { readContact, readIsInvite, readIsNotice, readMode, readOffer, readPurpose } from './fields.ts';
 import type { Contact, Purpose } from './lexicon.ts';
 import { readSchedule, type Slot } from './slots.ts';
 import { prepare } from './text.ts';
@@ -16,6 +16,8 @@ import { verdictFor } from './verdict.ts';
 
 export interface Invitation {
   isInvite: boolean;
+  /** Not an invitation but a rejection, a results notice or a mass mail. */
+  notice: boolean;
   offerNotified: 'yes' | 'no' | 'unsure' | null;
   contactFrom: Contact | null;
   purpose: Purpose | 'none' | null;
@@ -38,7 +40,7 @@ export function readInvitation(raw: string, opts: ReadOptions): Invitation {
   const schedule = readSchedule(prepared.text, received.isValid ? received : DateTime.fromJSDate(opts.receivedAt, { zone: 'utc' }));
   const isInvite = readIsInvite(prepared, schedule.slots.length > 0);
   if (!isInvite) {
-    return { isInvite, offerNotified: null, contactFrom: null, purpose: null, meetingMode: null, slots: [], replyDeadline: null, verdict: null };
+    return { isInvite, notice: readIsNotice(prepared), offerNotified: null, contactFrom: null, purpose: null, meetingMode: null, slots: [], replyDeadline: null, verdict: null };
   }
   const fields = {
     offerNotified: readOffer(prepared),
@@ -52,5 +54,5 @@ export function readInvitation(raw: string, opts: ReadOptions): Invitation {
     purpose: fields.purpose,
     meeting_mode: fields.meetingMode,
   });
-  return { isInvite, ...fields, slots: schedule.slots, replyDeadline: schedule.replyDeadline, verdict };
+  return { isInvite, notice: false, ...fields, slots: schedule.slots, replyDeadline: schedule.replyDeadline, verdict };
 }

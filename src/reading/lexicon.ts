@@ -23,6 +23,8 @@ export const REJECTION = [
   '見送', '残念ながら', '残念では', 'ご縁がなかった', 'ご期待に沿えず', 'ご期待に沿えない', '不採用', 'お祈り',
   'unfortunately', 'not to move forward', 'not be moving forward', 'regret to', 'other candidates',
 ];
+/** A mail that only says when results will come. */
+export const RESULTS_NOTICE = ['結果につきましては', '結果は', '結果を', 'ご連絡いたします', 'results will', 'the outcome', 'share the outcome'];
 /** Mail that is not about one candidate's meeting. */
 export const NOT_PERSONAL = ['メールマガジン', '配信停止', '説明会', '座談会', 'セミナー', '休業', 'newsletter', 'unsubscribe'];
 
