@@ -135,7 +135,7 @@ describe('language and time zone from the Slack profile', () => {
     h.fake.profiles.set(U, { locale: 'en-US', tz: 'America/New_York' });
     await say('hello');
     await say('2');
-    expect(h.fake.posted[0]!.text).toContain('Mendan Navi');
+    expect(h.fake.posted[1]!.text).toContain('Mendan Navi'); // after the acknowledgement of the first message
     expect(h.fake.callsOf('users.info')).toHaveLength(1);
     expect(h.fake.callsOf('users.info')[0]!.args).toMatchObject({ user: U, include_locale: 'true' });
     const record = await h.store.users.get(user);
@@ -145,7 +145,7 @@ describe('language and time zone from the Slack profile', () => {
   it('falls back to the defaults when users.info fails', async () => {
     h.fake.failNext('users.info', { status: 200, body: { ok: false, error: 'missing_scope' } });
     await say('hello');
-    expect(h.fake.posted[0]!.text).toContain('面談ナビ');
+    expect(h.fake.posted[1]!.text).toContain('面談ナビ'); // after the acknowledgement of the first message
   });
 });
 
@@ -268,7 +268,7 @@ describe('Web API errors', () => {
     await say('hi');
     expect(h.sleeps).toEqual([3000]);
     expect(h.fake.callsOf('chat.postMessage').length).toBeGreaterThanOrEqual(2);
-    expect(h.fake.posted[0]!.text).toContain('面談ナビ');
+    expect(h.fake.posted[1]!.text).toContain('面談ナビ'); // after the acknowledgement of the first message
   });
 
   it('marks the person unreachable on channel_not_found, without retrying', async () => {
