@@ -165,7 +165,8 @@ describe('the staff page', () => {
     await page.fill('#token', TOKENS.aiko);
     await page.click('#signin-form button[type="submit"]');
     await page.waitForSelector('#workspace:not([hidden])');
-    const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    // Page functions as source text: this project compiles without the DOM types.
+    const overflow = () => page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
     expect(await overflow()).toBe(0);
 
     // What the user reads: no altText line on LINE; on Slack "<" and "&" as typed, not escaped.
@@ -199,7 +200,7 @@ describe('the staff page', () => {
     expect(whole!.length).toBeGreaterThan(40);
     expect(long.startsWith(whole!)).toBe(true);
     expect(await headline.textContent()).toBe(whole);
-    const cut = await headline.evaluate((node) => ({ ellipsis: getComputedStyle(node).textOverflow, clipped: node.scrollWidth > node.clientWidth }));
+    const cut = await headline.evaluate((node) => ({ ellipsis: node.ownerDocument.defaultView!.getComputedStyle(node).textOverflow, clipped: node.scrollWidth > node.clientWidth }));
     expect(cut).toEqual({ ellipsis: 'ellipsis', clipped: true });
     expect(await overflow()).toBe(0);
     await h.call('aiko', 'POST', `/api/admin/broadcasts/${broadcasts[0]!.id}/cancel`);
