@@ -47,6 +47,15 @@ describe('long text', () => {
     expect(bestOf(3, () => readInvitation(text, opts))).toBeLessThan(25);
   });
 
+  it.each(Object.entries(ADVERSARIAL))('a conversation step on 5,000 characters of %s (read as a possible invitation) stays under 25 ms', (_name, text) => {
+    const ctx: EngineContext = { content: content(), now: new Date('2026-11-26T01:00:00Z'), maxDaysAhead: 180, defaults: { locale: 'ja', timeZone: 'Asia/Tokyo' } };
+    const session = step(ctx, undefined, { kind: 'start' }).session!;
+    const input = { kind: 'text' as const, text: text.slice(0, 5_000) };
+    step(ctx, session, input);
+    expect(bestOf(3, () => step(ctx, session, input))).toBeLessThan(25);
+    expect(bestOf(3, () => step(ctx, undefined, input))).toBeLessThan(25);
+  });
+
   it('a conversation step with 40,000 ")" (first message, then as an answer) does not block the loop', () => {
     const ctx: EngineContext = { content: content(), now: new Date('2026-11-26T01:00:00Z'), maxDaysAhead: 180, defaults: { locale: 'ja', timeZone: 'Asia/Tokyo' } };
     const text = ')'.repeat(40_000);
