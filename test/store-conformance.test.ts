@@ -170,6 +170,42 @@ describe.each(implementations)('%s store', (_name, make) => {
     expect(await store.sessions.compareAndSet(alice, 0, session('fresh'))).toBe(true);
   });
 
+  it('keeps audience counts per bucket with every update and deletion', async () => {
+    const day = 86_400_000;
+    const soon = new Date(clock.now.getTime() + 2 * day).toISOString();
+    const past = new Date(clock.now.getTime() - day).toISOString();
+    const u = (id: string): UserRef => ({ channel: 'line', id });
+    await store.users.update(u('a'), { locale: 'en', verdict: 'offer_meeting', meetingAt: soon });
+    await store.users.update(u('b'), { blocked: true });
+    await store.users.update(u('c'), { optedOut: true, meetingAt: past });
+    await store.users.update(u('d'), { verdict: 'offer_meeting', meetingAt: soon });
+    await store.users.update(u('d'), { unreachable: true });
+    await store.users.update(u('e'), {});
+    await store.users.update(u('e'), { blocked: true, optedOut: true });
+    await store.users.update(u('e'), { blocked: false });
+    await store.users.update(u('f'), { meetingAt: soon });
+    await store.users.update(u('f'), { meetingAt: null });
+    await store.users.update(u('g'), { verdict: 'closing_meeting' });
+    await store.deleteUser(u('g'));
+    await store.users.update(bob, { locale: 'en' });
+
+    const window = { from: clock.now.getTime(), until: clock.now.getTime() + day };
+    const sorted = async (channel: 'line' | 'slack', w: { from: number; until?: number }) =>
+      (await store.users.audienceBuckets(channel, w)).sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)));
+    expect(await sorted('line', window)).toEqual(
+      [
+        { locale: 'en', verdict: 'offer_meeting', users: 1, upcoming: 1, within: 0 },
+        { locale: 'ja', exclusion: 'blocked', users: 1, upcoming: 0, within: 0 },
+        { locale: 'ja', exclusion: 'optedOut', users: 2, upcoming: 0, within: 0 },
+        { locale: 'ja', users: 1, upcoming: 0, within: 0 },
+        { locale: 'ja', verdict: 'offer_meeting', exclusion: 'unreachable', users: 1, upcoming: 1, within: 0 },
+      ].sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y))),
+    );
+    const threeDays = await sorted('line', { from: window.from, until: window.from + 3 * day });
+    expect(threeDays.filter((b) => b.within).map((b) => [b.locale, b.exclusion, b.within])).toEqual([['en', undefined, 1], ['ja', 'unreachable', 1]]);
+    expect(await sorted('slack', { from: window.from })).toEqual([{ locale: 'en', users: 1, upcoming: 0, within: 0 }]);
+  });
+
   it('answers ping', async () => {
     expect(await store.ping()).toBe(true);
   });

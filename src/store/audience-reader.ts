@@ -10,6 +10,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { Channel } from '../conversation/types.ts';
+import { AudienceIndex } from './audience-index.ts';
 import type { RedisKeys } from './keys.ts';
 import { decodeUserField } from './user-codec.ts';
 import type { AudienceUser } from '../jobs/broadcast/filter.ts';
@@ -17,6 +18,8 @@ import type { AudienceUser } from '../jobs/broadcast/filter.ts';
 /** Where audiences come from: the store's users, or this faster reader of the same data. */
 export interface AudienceSource {
   scan(channel: Channel, batchSize?: number): AsyncIterable<AudienceUser[]>;
+  /** Counts kept with the records, when the source has them (store/audience-index.ts). */
+  index?: Pick<AudienceIndex, 'ready' | 'audienceBuckets'>;
 }
 
 /** Whether each user may still be sent to right now (exists, not blocked, not unreachable, not opted out). */
@@ -48,10 +51,13 @@ return table.concat(rows, '\\30')
 export class AudienceReader implements AudienceSource {
   private readonly redis: Redis;
   private readonly keys: RedisKeys;
+  /** The audience counts kept with the user records. */
+  readonly index: AudienceIndex;
 
   constructor(redis: Redis, keys: RedisKeys) {
     this.redis = redis;
     this.keys = keys;
+    this.index = new AudienceIndex(redis, keys);
   }
 
   async *scan(channel: Channel, batchSize = 1000): AsyncIterable<AudienceUser[]> {

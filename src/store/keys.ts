@@ -26,6 +26,12 @@ export function redisKeys(prefix: string) {
     broadcastDone: (id: string) => `${prefix}broadcast:${id}:done`,
     /** The broadcast one staff member created with one Idempotency-Key (the key is hashed). */
     broadcastIdempotency: (staff: string, keyHash: string) => `${prefix}broadcast-idem:${staff}:${keyHash}`,
+    /** Hash audience bucket (`<locale>|<verdict>|<exclusion>`) -> users in it (store/audience-index.ts). */
+    audienceCounts: (channel: Channel) => `${prefix}audience:counts:${channel}`,
+    /** Sorted set of the users of one audience bucket who have a meeting, scored by its time. */
+    audienceMeetings: (channel: Channel, bucket: string) => `${prefix}audience:meetings:${channel}:${bucket}`,
+    /** Set once every record of the channel is in the audience index. */
+    audienceIndexed: (channel: Channel) => `${prefix}audience:indexed:${channel}`,
     /** Scratch set de-duplicating the users of one audience preview. */
     audienceScratch: (token: string) => `${prefix}audience-scratch:${token}`,
     /** Stream of staff actions (audit log). */

@@ -1,6 +1,7 @@
 /** The same store in process memory, for `npm run chat` without Redis. */
 import type { Session } from '../conversation/session.ts';
 import type { Channel, UserRef } from '../conversation/types.ts';
+import { bucketsOf, type AudienceBucket, type MeetingWindow } from './audience-index.ts';
 import { MemoryHandoffs } from './memory-handoffs.ts';
 import { MemoryInsights } from './insights.ts';
 import { applyUserPatch, defaultUserRecord, type Store, type UserPatch, type UserRecord, type Versioned } from './types.ts';
@@ -59,6 +60,8 @@ export class MemoryStore implements Store {
       return structuredClone(next);
     },
     scan: (channel: Channel, batchSize = 500): AsyncIterable<UserRecord[]> => this.scanUsers(channel, batchSize),
+    audienceBuckets: async (channel: Channel, window: MeetingWindow): Promise<AudienceBucket[]> =>
+      bucketsOf([...this.userMap.values()].filter((u) => u.channel === channel), window),
   };
 
   dedupe = {

@@ -145,11 +145,7 @@ export class RedisStore implements Store {
   }
 
   async deleteUser(user: UserRef): Promise<void> {
-    await this.redis
-      .multi()
-      .del(...this.keys.ownedBy(user))
-      .srem(this.keys.usersOf(user.channel), user.id)
-      .exec();
+    await this.users.remove(user, this.keys.ownedBy(user));
   }
 
   async ping(): Promise<boolean> {

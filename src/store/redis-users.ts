@@ -7,16 +7,19 @@
 import type { Redis } from 'ioredis';
 import type { Channel, UserRef } from '../conversation/types.ts';
 import type { RedisKeys } from './keys.ts';
+import { AudienceIndex, INDEX_LUA, meetingArg, type AudienceBucket, type MeetingWindow } from './audience-index.ts';
 import { defaultUserRecord, type UserPatch, type UserRecord, type UserStore } from './types.ts';
 import { decodeUser, encodeUser, splitPatch } from './user-codec.ts';
 
 /**
- * KEYS: the user hash, the channel's id set. ARGV: the user id; the number of default
- * fields, then their field/value pairs; the number of fields to set, then their pairs;
- * then the fields to delete.
+ * KEYS: the user hash, the channel's id set, the channel's audience counts. ARGV: the user
+ * id; the key prefix of the channel's meeting sets; the meeting as the index takes it (ms,
+ * '' for none, '-' for unchanged); the number of default fields, then their field/value
+ * pairs; the number of fields to set, then their pairs; then the fields to delete. The
+ * audience index moves in the same script (audience-index.ts).
  */
-const UPDATE = `
-local i = 2
+const UPDATE = `${INDEX_LUA}
+local i = 4
 local n = tonumber(ARGV[i])
 if n > 0 and redis.call('EXISTS', KEYS[1]) == 0 then
   redis.call('HSET', KEYS[1], unpack(ARGV, i + 1, i + 2 * n))
@@ -27,20 +30,41 @@ if m > 0 then redis.call('HSET', KEYS[1], unpack(ARGV, i + 1, i + 2 * m)) end
 i = i + 2 * m + 1
 if i <= #ARGV then redis.call('HDEL', KEYS[1], unpack(ARGV, i, #ARGV)) end
 redis.call('SADD', KEYS[2], ARGV[1])
+local meeting = ARGV[3]
+if meeting == '-' then meeting = false end
+index_user(KEYS[1], KEYS[3], ARGV[2], ARGV[1], meeting, false)
 return redis.call('HGETALL', KEYS[1])
 `;
+
+/** KEYS: the user hash, the channel's id set, the channel's audience counts, then the user's other keys. ARGV: the user id, the meeting-set prefix. */
+const REMOVE = `${INDEX_LUA}
+index_user(KEYS[1], KEYS[3], ARGV[2], ARGV[1], '', true)
+redis.call('DEL', KEYS[1])
+if #KEYS > 3 then redis.call('DEL', unpack(KEYS, 4, #KEYS)) end
+redis.call('SREM', KEYS[2], ARGV[1])
+`;
+
+type UsersRedis = Redis & {
+  userUpdate(...args: string[]): Promise<string[]>;
+  userRemove(...args: string[]): Promise<void>;
+};
 
 const pairs = (fields: Record<string, string>): string[] => Object.entries(fields).flat();
 
 export class RedisUsers implements UserStore {
-  private readonly redis: Redis;
+  private readonly redis: UsersRedis;
   private readonly keys: RedisKeys;
   private readonly clock: () => Date;
+  /** The audience counts kept with these records. */
+  readonly index: AudienceIndex;
 
   constructor(redis: Redis, keys: RedisKeys, clock: () => Date) {
-    this.redis = redis;
+    redis.defineCommand('userUpdate', { numberOfKeys: 3, lua: UPDATE });
+    redis.defineCommand('userRemove', { lua: REMOVE });
+    this.redis = redis as UsersRedis;
     this.keys = keys;
     this.clock = clock;
+    this.index = new AudienceIndex(redis, keys);
   }
 
   async get(user: UserRef): Promise<UserRecord | undefined> {
@@ -51,21 +75,33 @@ export class RedisUsers implements UserStore {
     const now = this.clock();
     const { set, removed } = splitPatch({ ...patch, updatedAt: now.toISOString() });
     const defaults = encodeUser(defaultUserRecord(user, now));
-    const flat = (await this.redis.eval(
-      UPDATE,
-      2,
+    const meeting = meetingArg(patch.meetingAt);
+    const flat = await this.redis.userUpdate(
       this.keys.user(user),
       this.keys.usersOf(user.channel),
+      this.keys.audienceCounts(user.channel),
       user.id,
+      this.keys.audienceMeetings(user.channel, ''),
+      meeting === false ? '-' : meeting,
       String(Object.keys(defaults).length),
       ...pairs(defaults),
       String(Object.keys(set).length),
       ...pairs(set),
       ...removed,
-    )) as string[];
+    );
     const hash: Record<string, string> = {};
     for (let i = 0; i + 1 < flat.length; i += 2) hash[flat[i]!] = flat[i + 1]!;
     return decodeUser(hash)!;
+  }
+
+  /** Deletes the record, its index entry and `otherKeys` (the user's other data) in one step. */
+  async remove(user: UserRef, otherKeys: readonly string[]): Promise<void> {
+    const keys = [this.keys.user(user), this.keys.usersOf(user.channel), this.keys.audienceCounts(user.channel), ...otherKeys];
+    await this.redis.userRemove(String(keys.length), ...keys, user.id, this.keys.audienceMeetings(user.channel, ''));
+  }
+
+  audienceBuckets(channel: Channel, window: MeetingWindow): Promise<AudienceBucket[]> {
+    return this.index.audienceBuckets(channel, window);
   }
 
   scan(channel: Channel, batchSize = 500): AsyncIterable<UserRecord[]> {

@@ -4,6 +4,7 @@
  */
 import type { Session } from '../conversation/session.ts';
 import type { Channel, Locale, UserRef, Verdict } from '../conversation/types.ts';
+import type { AudienceBucket, MeetingWindow } from './audience-index.ts';
 
 export interface Versioned<T> {
   value: T;
@@ -48,6 +49,8 @@ export interface UserStore {
   update(user: UserRef, patch: UserPatch): Promise<UserRecord>;
   /** Every user of a channel, in batches, for audiences. */
   scan(channel: Channel, batchSize?: number): AsyncIterable<UserRecord[]>;
+  /** How many users each audience bucket of a channel holds, kept up to date with every update (store/audience-index.ts). */
+  audienceBuckets(channel: Channel, window: MeetingWindow): Promise<AudienceBucket[]>;
 }
 
 export interface DedupeStore {

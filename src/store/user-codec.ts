@@ -18,7 +18,8 @@ export function encodeUser(record: Partial<UserRecord>): Record<string, string> 
 
 export function decodeUser(hash: Record<string, string>): UserRecord | undefined {
   if (!hash.channel || !hash.id) return undefined;
-  return Object.fromEntries(Object.entries(hash).map(([k, v]) => [k, decodeUserField(v)])) as unknown as UserRecord;
+  // Fields starting with '_' belong to the store (the audience index entry), not to the record.
+  return Object.fromEntries(Object.entries(hash).filter(([k]) => !k.startsWith('_')).map(([k, v]) => [k, decodeUserField(v)])) as unknown as UserRecord;
 }
 
 /** A patch as the fields to set and the fields to delete. */

@@ -74,6 +74,14 @@ export function createBroadcasting(deps: BroadcastingDeps): Broadcasting {
         ...(deps.clock ? { clock: deps.clock } : {}),
         ...(deps.insights ? { insights: deps.insights } : {}),
       });
+      // Records from before the audience index are indexed once, in the background; until
+      // then the staff's preview counts by walking the users.
+      for (const channel of channels) {
+        users.index.build(channel).then(
+          (indexed) => indexed && logger.info({ channel, indexed }, 'audience index built'),
+          (error: unknown) => logger.error({ err: error, channel }, 'could not build the audience index'),
+        );
+      }
       return workers;
     },
     running: () => !!workers && workers.workers.every((w) => w.isRunning() && !w.closing),

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { Content } from '../../conversation/content.ts';
 import type { Locale } from '../../conversation/types.ts';
 import { scanAudience } from './audience.ts';
+import { countsFromBuckets, meetingWindow } from './audience-counts.ts';
 import { textMessages, tipMessages, type BroadcastMessages, type LocalizedText } from './content.ts';
 import type { AudienceCounts, AudienceFilter, BroadcastChannel } from './filter.ts';
 import type { BroadcastQueues } from './queues.ts';
@@ -74,13 +75,23 @@ export class BroadcastService {
     return this.options.channels;
   }
 
+  /** Exact counts: from the audience index once it is built for the filter's channels, else by walking every user. */
   async preview(filter: AudienceFilter): Promise<AudienceCounts> {
+    const normalized = this.normalize(filter);
+    const channels = normalized.channels ?? this.options.channels;
+    const { index } = this.options.users;
+    const now = this.clock();
+    if (index && (await Promise.all(channels.map((c) => index.ready(c)))).every(Boolean)) {
+      const window = meetingWindow(normalized, now);
+      const buckets = await Promise.all(channels.map(async (c) => [c, await index.audienceBuckets(c, window)] as const));
+      return countsFromBuckets(Object.fromEntries(buckets), normalized, this.options.fallbackLocale);
+    }
     const scratch = this.options.broadcasts.previewScratch();
     try {
       return await scanAudience({
         users: this.options.users,
-        filter: this.normalize(filter),
-        now: this.clock(),
+        filter: normalized,
+        now,
         fallbackLocale: this.options.fallbackLocale,
         firstSeen: scratch.firstSeen,
       });
