@@ -15,7 +15,7 @@ import { PROJECT_ROOT } from '../conversation/content.ts';
 import { readInvitation } from '../reading/invitation.ts';
 import { invitationToJson, type InvitationJson } from '../reading/json.ts';
 
-const SPLITS = ['dev', 'heldout'] as const;
+const SPLITS = ['dev', 'heldout', 'fresh'] as const;
 const FIELDS = ['is_invite', 'offer_notified', 'contact_from', 'purpose', 'meeting_mode', 'slots', 'reply_deadline', 'verdict'] as const;
 const ZONE = 'Asia/Tokyo';
 const GOAL_FIELD = 0.9;

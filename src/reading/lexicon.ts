@@ -9,7 +9,7 @@
 export const MEETING = [
   '面談', 'お話し', 'お話を', 'お話できれば', '話しません', '話そう', '話せない', '話したい', 'お会い', '会えない', '会いません',
   'お時間をいただ', 'お時間を頂戴', '時間をいただ', '機会をいただ', '機会を頂戴', '場を設け', 'お越しください', 'お越しいただくこと',
-  '来てほしい', '来てください', 'ご来社ください', 'ご来社いただ', 'ランチ', 'お茶', 'お食事', 'meeting', 'meet you', 'meet with you', 'chat', 'call', 'conversation', 'talk', 'lunch', 'coffee',
+  '来てほしい', '来てください', '来ませんか', '見に来', 'ご来社ください', 'ご来社いただ', 'ランチ', 'お茶', 'お食事', 'meeting', 'meet you', 'meet with you', 'chat', 'call', 'conversation', 'talk', 'lunch', 'coffee',
 ];
 /** Words that make a meeting word a request or an arrangement, not a topic. */
 export const ARRANGEMENT = [
@@ -37,7 +37,7 @@ export const OFFER_STATED = [
 /** An offer stated is undone by what follows it within a few characters ("内定のご連絡の前に"). */
 export const OFFER_NOT_YET = ['前に', 'の前', 'ではな', 'ではありません', 'はまだ'];
 /** Hints of an offer that do not state one. */
-export const OFFER_HINTED = ['前向き', '一緒に働きたい', '高く評価', '良い評価', 'very impressed', 'strong candidate'];
+export const OFFER_HINTED = ['前向き', '一緒に働きたい', '高く評価', '良い評価', 'very impressed', 'strong candidate', 'love to move forward', 'like to move forward'];
 /** ぜひ counts as a hint only when about joining ("ぜひ弊社にご入社いただきたい"). */
 export const OFFER_HINT_AFTER_ZEHI = ['入社', '一緒', '一員', '迎え', '働'];
 
@@ -46,7 +46,7 @@ export type Contact = 'hr' | 'recruiter' | 'department' | 'executive' | 'agency'
 export const AGENCY = ['エージェント', 'キャリアアドバイザー', '紹介会社', '人材紹介', 'consultant', 'recruitment agency', 'agent'];
 export const ROLES: readonly [string, Contact][] = [
   ['人事部長', 'hr'], ['人事課長', 'hr'], ['人事', 'hr'], ['採用担当', 'hr'], ['採用チーム', 'hr'], ['採用グループ', 'hr'], ['採用課', 'hr'],
-  ['talent acquisition', 'hr'], ['hr', 'hr'], ['human resources', 'hr'], ['people team', 'hr'], ['recruiting', 'hr'], ['recruiter', 'hr'],
+  ['talent acquisition', 'hr'], ['talent', 'hr'], ['hr', 'hr'], ['human resources', 'hr'], ['people team', 'hr'], ['recruiting', 'hr'], ['recruiter', 'hr'],
   ['hiring team', 'hr'],
   ['リクルーター', 'recruiter'], ['先輩', 'recruiter'],
   ['代表取締役', 'executive'], ['取締役', 'executive'], ['社長', 'executive'], ['役員', 'executive'], ['常務', 'executive'], ['専務', 'executive'],
@@ -67,7 +67,7 @@ export const PURPOSES: readonly [Purpose, readonly string[]][] = [
   ['status_feedback', ['選考状況のご共有', '選考状況の共有', '選考結果について', '選考結果をお伝え', 'フィードバック', '今後の選考について',
     'feedback', 'update on the status', 'where things stand', 'status of your application']],
   ['intent', ['意思確認', '意思を確認', 'ご意思', '意向', '志望度', '入社意思', 'お気持ち', '第一志望かどうか', '実現したいこと',
-    'interest in', 'feeling about', 'intention']],
+    'interest in', 'feeling about', 'thinking about the role', 'intention']],
   ['other_companies', ['他社', '就職活動の状況', '転職活動の状況', '活動状況', 'other companies', 'other processes', 'other offers']],
 ];
 /** "in terms of" is not about terms of employment. */

@@ -92,6 +92,8 @@ export function readSchedule(text: string, received: DateTime): Schedule {
           break;
         }
         if (token.kind === 'week' && !(next?.kind === 'weekday' && near(token, next))) break;
+        // "(木)" checks a date; on its own it names no day.
+        if (token.kind === 'weekday' && token.paren) break;
         if (++dates > MAX_DATES) {
           i = tokens.length;
           break;

@@ -65,6 +65,8 @@ const BY = ['no later than', 'by'];
 const FULL_DATE = /(\d{4}) ?[年/.-] ?(\d{1,2}) ?[月/.-] ?(\d{1,2})(?!\d) ?日?/y;
 const JA_MONTH_DAY = /(\d{1,2}) ?月 ?(\d{1,2}) ?日/y;
 const SLASH_MONTH_DAY = /(\d{1,2})\/(\d{1,2})(?![\d/])/y;
+// "12.3(木)": a dotted month and day only with the weekday check after it (2.5 is a number).
+const DOT_MONTH_DAY = /(\d{1,2})\.(\d{1,2}) ?(?=\([月火水木金土日])/y;
 const EN_MONTH_DAY = /([a-z]{3,9})\.? ?(\d{1,2})(?:st|nd|rd|th)?(?![\d:])(?:,? (\d{4})(?!\d))?/y;
 const EN_DAY_MONTH = /(\d{1,2})(?:st|nd|rd|th)? ([a-z]{3,9})(?![a-z])/y;
 const JA_WEEKDAY_PAREN = /\(([月火水木金土日])(?:曜日?)?\)/y;
@@ -116,6 +118,8 @@ function digitToken(text: string, i: number): Token | undefined {
   m = sticky(JA_MONTH_DAY, text, i);
   if (m) return date(i, m, undefined, m[1], m[2]);
   m = sticky(SLASH_MONTH_DAY, text, i);
+  if (m) return date(i, m, undefined, m[1], m[2]);
+  m = sticky(DOT_MONTH_DAY, text, i);
   if (m) return date(i, m, undefined, m[1], m[2]);
   m = sticky(EN_DAY_MONTH, text, i);
   const month = m ? EN_MONTHS[m[2]!] : undefined;
