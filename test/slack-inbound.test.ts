@@ -58,8 +58,9 @@ describe('actionToInput', () => {
       userId: 'U1',
       channelId: 'D1',
       messageTs: '9.1',
+      state: 'contact_from',
       input: { kind: 'choice', value: 'hr', state: 'contact_from' },
-      chosen: { label: 'HR' },
+      chosen: { value: 'hr' },
     });
   });
 

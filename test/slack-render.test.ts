@@ -99,16 +99,13 @@ describe('renderMessage', () => {
 describe('answeredMessage', () => {
   it('keeps the question, drops the buttons, shows the choice', () => {
     const question = renderMessage({ kind: 'choices', text: 'Q?', state: 's', choices: [{ value: 'a', label: 'A' }] });
-    const answered = answeredMessage(
-      { text: question.text, blocks: question.blocks as unknown as Record<string, unknown>[] },
-      'You chose: A',
-    );
+    const answered = answeredMessage(question, 'You chose: A');
     expect(answered.text).toBe('Q?');
     expect((answered.blocks as AnyBlock[]).map((b) => b.type)).toEqual(['section', 'context']);
     expect(JSON.stringify(answered.blocks)).toContain('You chose: A');
   });
 
-  it('falls back to the text when Slack sent no blocks', () => {
+  it('falls back to the text when the question has no blocks', () => {
     const answered = answeredMessage({ text: 'Q?' }, 'x');
     expect((answered.blocks as AnyBlock[]).map((b) => b.type)).toEqual(['section', 'context']);
   });

@@ -124,15 +124,15 @@ function context(sec: CardSection): types.ContextBlock {
 
 /**
  * The question message after a person answered it: the same text, the buttons replaced by
- * what they chose, so an old button cannot be pressed again.
+ * what they chose, so an old button cannot be pressed again. `question` is the message as
+ * we render it (redraw.ts), never Slack's copy from a click.
  */
-export function answeredMessage(original: { text?: string; blocks?: Record<string, unknown>[] }, chosen: string): SlackMessage {
-  const kept = (original.blocks ?? []).filter((b) => b.type !== 'actions') as unknown as Block[];
-  const text = original.text ?? '';
-  const body = kept.length ? kept : text ? [section(text)] : [];
+export function answeredMessage(question: SlackMessage, chosen: string): SlackMessage {
+  const kept = (question.blocks ?? []).filter((b) => b.type !== 'actions');
+  const body = kept.length ? kept : question.text ? [section(question.text)] : [];
   const answer: types.ContextBlock = {
     type: 'context',
     elements: [{ type: 'mrkdwn', text: clip(escapeMrkdwn(chosen), MAX_SECTION_TEXT) }],
   };
-  return { text, blocks: [...body, answer].slice(0, MAX_BLOCKS) };
+  return { text: question.text, blocks: [...body, answer].slice(0, MAX_BLOCKS) };
 }

@@ -115,7 +115,7 @@ export function createSlackChannel(deps: SlackChannelDeps): SlackChannel {
   bolt.error(async (error) => {
     throw error;
   });
-  registerListeners(bolt, { dialog, home, users, api, store, content, logger });
+  registerListeners(bolt, { dialog, home, users, api, store, content, logger, clock, maxDaysAhead: config.MEETING_MAX_DAYS_AHEAD });
 
   const idle = async () => {
     await pending.idle();

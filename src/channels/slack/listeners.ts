@@ -6,12 +6,9 @@
 import type { App } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { Content } from '../../conversation/content.ts';
-import { formatMeetingTime } from '../../conversation/dates.ts';
-import type { Locale } from '../../conversation/types.ts';
 import type { Store } from '../../store/types.ts';
 import { ACTION_PREFIX } from './action-ids.ts';
 import type { SlackApi } from './api.ts';
-import { answeredMessage } from './blocks.ts';
 import type { SlackDialog } from './dialog.ts';
 import { describeError } from './errors.ts';
 import type { HomeTab } from './home-tab.ts';
@@ -22,8 +19,10 @@ import {
   slashCommandSchema,
 } from './payloads.ts';
 import { mrkdwnLink, translator, type Translate } from './texts.ts';
-import { actionToInput, messageToInput, slashToRequest, type Chosen } from './to-inbound.ts';
-import type { SlackUsers } from './users.ts';
+import { ownsChannel } from './owner.ts';
+import { answeredQuestion } from './redraw.ts';
+import { actionToInput, messageToInput, slashToRequest } from './to-inbound.ts';
+import { slackUser, type SlackUsers } from './users.ts';
 
 export const SLASH_COMMAND = '/mendan';
 
@@ -39,10 +38,13 @@ export interface ListenerDeps {
   store: Store;
   content: Content;
   logger: Logger;
+  clock: () => Date;
+  /** How far ahead a meeting may be (MEETING_MAX_DAYS_AHEAD), for redrawing date questions. */
+  maxDaysAhead: number;
 }
 
 export function registerListeners(app: App, deps: ListenerDeps): void {
-  const { dialog, home, users, api, store, content, logger } = deps;
+  const { dialog, home, users, api, store, content, logger, clock, maxDaysAhead } = deps;
   const commands = content.flow.commands;
   const texts = async (userId: string) => {
     const prefs = await users.preferences(userId);
@@ -80,15 +82,20 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
       await home.publish(action.userId);
       return;
     }
+    // Only the person whose DM it is may answer there; anything else is not theirs to press.
+    if (!(await ownsChannel(api, logger, action.userId, action.channelId))) return;
     const claim = `${action.channelId}:${action.messageTs}`;
     if (!(await store.dedupe.claim(ANSWER_SCOPE, claim, ANSWER_CLAIM_TTL_SECONDS))) return;
     try {
-      const { t, locale, timeZone } = await texts(action.userId);
-      const chosen = chosenText(action.chosen, locale, timeZone);
-      await api
-        .updateMessage(action.channelId, action.messageTs, answeredMessage(action.original, t('slack.chosen', { choice: chosen })))
-        // The answer counts even if the old message cannot be redrawn (deleted, too old).
-        .catch((error: unknown) => logger.warn({ error: describeError(error) }, 'slack chat.update failed'));
+      // The session as it was when the question was asked, before this answer moves it on.
+      const session = await store.sessions.get(slackUser(action.userId));
+      const answered = session && answeredQuestion({ content, now: clock(), maxDaysAhead }, session.value, action.state, action.chosen);
+      if (answered) {
+        await api
+          .updateMessage(action.channelId, action.messageTs, answered)
+          // The answer counts even if the old message cannot be redrawn (deleted, too old).
+          .catch((error: unknown) => logger.warn({ error: describeError(error) }, 'slack chat.update failed'));
+      }
       await dialog.run(action.userId, action.input, { channelId: action.channelId });
     } catch (error) {
       await store.dedupe.release(ANSWER_SCOPE, claim);
@@ -113,10 +120,6 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     }
     if (notes.length) await respond({ response_type: 'ephemeral', text: notes.join('\n\n') });
   });
-}
-
-function chosenText(chosen: Chosen, locale: Locale, timeZone: string): string {
-  return 'label' in chosen ? chosen.label : formatMeetingTime(chosen.at, locale, timeZone);
 }
 
 /** A link that opens the app's DM; without the app id, just the words. */

@@ -75,7 +75,6 @@ const actionSchema = z.object({
   action_id: z.string(),
   block_id: z.string(),
   value: z.string().optional(),
-  text: z.object({ text: z.string() }).optional(),
   selected_date_time: z.number().int().nullable().optional(),
 });
 export type SlackAction = z.infer<typeof actionSchema>;
@@ -88,9 +87,8 @@ export const blockActionsSchema = z.object({
     channel_id: z.string().optional(),
     message_ts: z.string().optional(),
   }),
-  message: z
-    .object({ ts: z.string(), text: z.string().optional(), blocks: z.array(z.record(z.string(), z.unknown())).optional() })
-    .optional(),
+  // Only its ts: the message's text and blocks are Slack's copy and never drawn back (redraw.ts).
+  message: z.object({ ts: z.string() }).optional(),
   actions: z.array(actionSchema).min(1),
 });
 export type BlockActions = z.infer<typeof blockActionsSchema>;

@@ -49,14 +49,8 @@ export function slackTextToPlain(text: string): string {
     .replace(/&amp;/g, '&');
 }
 
-/** What a person picked, to show in place of the buttons: a label, or an instant to format. */
-export type Chosen = { label: string } | { at: Date };
-
-/** The question message as Slack echoed it, to redraw without its buttons. */
-export interface OriginalMessage {
-  text?: string;
-  blocks?: Record<string, unknown>[];
-}
+/** What a person picked, to show in place of the buttons: a choice's value, or an instant. */
+export type Chosen = { value: string } | { at: Date };
 
 export type ActionInput =
   | {
@@ -64,7 +58,7 @@ export type ActionInput =
       userId: string;
       channelId: string;
       messageTs: string;
-      original: OriginalMessage;
+      state: string;
       input: Inbound;
       chosen: Chosen;
     }
@@ -84,24 +78,19 @@ export function actionToInput(body: unknown, commands: FlowCommands): ActionInpu
   const messageTs = container.message_ts ?? parsed.data.message?.ts;
   if (!channelId || !messageTs) return undefined;
   const found = questionActionToInput(action);
-  const { text, blocks } = parsed.data.message ?? {};
-  const original = { ...(text !== undefined ? { text } : {}), ...(blocks ? { blocks } : {}) };
-  return found && { source: 'message', userId: user.id, channelId, messageTs, original, ...found };
+  return found && { source: 'message', userId: user.id, channelId, messageTs, ...found };
 }
 
-function questionActionToInput(action: SlackAction): { input: Inbound; chosen: Chosen } | undefined {
+function questionActionToInput(action: SlackAction): { state: string; input: Inbound; chosen: Chosen } | undefined {
   const state = stateOfBlockId(action.block_id);
   if (state === undefined) return undefined;
   if (action.action_id.startsWith(CHOICE_ACTION_PREFIX) && action.value !== undefined) {
-    return {
-      input: { kind: 'choice', value: action.value, state },
-      chosen: { label: action.text?.text ?? action.value },
-    };
+    return { state, input: { kind: 'choice', value: action.value, state }, chosen: { value: action.value } };
   }
   if (action.action_id === DATETIME_ACTION && typeof action.selected_date_time === 'number') {
     const at = new Date(action.selected_date_time * 1000);
     if (Number.isNaN(at.getTime())) return undefined;
-    return { input: { kind: 'datetime', iso: at.toISOString(), state }, chosen: { at } };
+    return { state, input: { kind: 'datetime', iso: at.toISOString(), state }, chosen: { at } };
   }
   return undefined;
 }
