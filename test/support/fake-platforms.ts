@@ -7,7 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface PlatformCall {
-  /** `line:reply`, `line:push`, `line:loading`, `line:profile`, or `slack:<method>`. */
+  /** `line:reply`, `line:push`, `line:multicast`, `line:loading`, `line:profile`, or `slack:<method>`. */
   op: string;
   body: unknown;
   retryKey?: string;
@@ -91,6 +91,7 @@ function opOf(method: string, path: string): string {
   if (path.startsWith('/api/')) return `slack:${path.slice('/api/'.length)}`;
   if (path === '/v2/bot/message/reply') return 'line:reply';
   if (path === '/v2/bot/message/push') return 'line:push';
+  if (path === '/v2/bot/message/multicast') return 'line:multicast';
   if (path === '/v2/bot/chat/loading/start') return 'line:loading';
   if (method === 'GET' && path.startsWith('/v2/bot/profile/')) return 'line:profile';
   return `other:${method} ${path}`;
@@ -108,6 +109,8 @@ function answer(op: string, body: unknown, nextTs: () => string): [number, unkno
     case 'line:reply':
     case 'line:push':
       return [200, { sentMessages: [] }];
+    case 'line:multicast':
+      return [200, {}];
     case 'line:loading':
       return [202, {}];
     case 'line:profile':

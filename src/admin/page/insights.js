@@ -89,6 +89,7 @@ function panels(report) {
 const display = (value) => (typeof value === 'number' ? formatNumber(value) : value);
 
 async function render() {
+  $('insights-panels').dataset.ready = 'false';
   for (const chart of state.charts) chart.destroy();
   state.charts = [];
   const host = $('insights-panels');
