@@ -75,6 +75,28 @@ describe('counting a conversation', () => {
     expect(await counted()).toEqual(before);
   });
 
+  it('counts pasted mails read: invitations, and mails that are none', async () => {
+    const { conversations, counted } = setup();
+    const invitation = [
+      'お世話になっております。株式会社ミナトテック 人事部の佐藤です。',
+      '入社のご意思を確認させていただきたく、面談の場を設けさせていただければと存じます。',
+      '日時：12月11日（金）16:00〜17:00',
+      '形式：オンライン（Zoom）',
+    ].join('\n');
+    const notice = [
+      'お世話になっております。株式会社ミナトテック 人事部の佐藤です。',
+      '先日は最終面接にお越しいただき、誠にありがとうございました。',
+      '選考結果につきましては、12月4日（金）までにメールにてご連絡いたします。',
+    ].join('\n');
+    await conversations.handle(line('U4'), { kind: 'text', text: invitation });
+    await conversations.handle(line('U5'), { kind: 'start' });
+    await conversations.handle(line('U5'), { kind: 'text', text: notice });
+    await conversations.handle(line('U5'), { kind: 'text', text: 'はい' });
+    const counts = await counted();
+    expect(counts[field.invitationRead]).toBe(2);
+    expect(counts[field.invitationNotInvite]).toBe(1);
+  });
+
   it('keeps nothing that identifies a person: no ids, no typed text, no dates in the counter names', async () => {
     const { conversations, counted } = setup();
     await giveMeeting(conversations, line('U-secret-id'), '12/3 14:00');

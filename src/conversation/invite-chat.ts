@@ -15,7 +15,7 @@ import { INVITE_CONFIRM_STATE, INVITE_SLOT_STATE, INVITE_STATES, type PendingInv
 import { goTo } from './navigation.ts';
 import { walkAnswers } from './open-question.ts';
 import { planReplyReminder } from './reminder-plan.ts';
-import { dateOptions, reminderSettings, say, setReminders, t, when, type Turn } from './turn.ts';
+import { dateOptions, raise, reminderSettings, say, setReminders, t, when, type Turn } from './turn.ts';
 import type { Choice, Outbound } from './types.ts';
 
 /** The questions the reader answers, in the order the card names them. */
@@ -32,8 +32,14 @@ const LONG_TEXT = 80;
 
 export type Pasted = { kind: 'invitation'; invitation: Invitation } | { kind: 'notice' } | undefined;
 
-/** Is this text a pasted invitation (or a pasted mail that is none)? Short answers are neither. */
+/** Is this text a pasted invitation (or a pasted mail that is none)? Short answers are neither. Counted for the staff's insights. */
 export function readPasted(turn: Turn, raw: string): Pasted {
+  const pasted = readMail(turn, raw);
+  if (pasted) raise(turn, { type: 'invitationRead', isInvite: pasted.kind === 'invitation' });
+  return pasted;
+}
+
+function readMail(turn: Turn, raw: string): Pasted {
   if (raw.length > MAX_INVITATION_LENGTH) return undefined;
   const invitation = readInvitation(raw, { receivedAt: turn.ctx.now, timeZone: turn.s.timeZone, flow: turn.ctx.content.flow });
   if (!invitation.isInvite) return invitation.notice && raw.length >= LONG_TEXT ? { kind: 'notice' } : undefined;
