@@ -17,8 +17,8 @@ import { loadConfig, reminderSettings } from '../src/config.ts';
 import type { PlannedReminder } from '../src/conversation/reminder-plan.ts';
 import { ConversationService } from '../src/conversation/service.ts';
 import type { UserRef } from '../src/conversation/types.ts';
-import { ReminderScheduler } from '../src/jobs/reminders/scheduler.ts';
-import { createReminderWorker } from '../src/jobs/reminders/worker.ts';
+import { PREPARE_LEAD_MS, ReminderScheduler } from '../src/jobs/reminders/scheduler.ts';
+import { createReminderWorker, DEFAULT_CONCURRENCY } from '../src/jobs/reminders/worker.ts';
 import { redisKeys } from '../src/store/keys.ts';
 import { RedisStore } from '../src/store/redis-store.ts';
 import { giveMeeting } from '../test/support/conversation.ts';
@@ -139,8 +139,9 @@ async function measureLateness(server: RedisServer, count: number) {
   try {
     await pool(count, SYNC_CONCURRENCY, (i) => giveMeeting(conversations, users[i]!, '12/3 14:00'));
 
-    // "Now" moves to a few seconds before 12:00 and every user's reminders are scheduled.
-    const leadMs = 5_000 + Math.ceil(count / 2);
+    // "Now" moves to before 12:00 by more than the scheduler's prepare lead, and every user's
+    // reminders are scheduled: the worker then words them in the lead, as in production.
+    const leadMs = PREPARE_LEAD_MS + 5_000 + Math.ceil(count / 2);
     clock.offset = DUE - leadMs - Date.now();
     await pool(count, SYNC_CONCURRENCY, async (i) => {
       const session = await store.sessions.get(users[i]!);
@@ -180,7 +181,7 @@ async function measureLateness(server: RedisServer, count: number) {
     return {
       reminders: count,
       dueInTheSameSecond: true,
-      workerConcurrency: 10,
+      workerConcurrency: DEFAULT_CONCURRENCY,
       p50Ms: percentile(late, 0.5),
       p99Ms: percentile(late, 0.99),
       maxMs: late.at(-1),

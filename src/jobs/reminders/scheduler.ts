@@ -16,6 +16,14 @@ import { reminderJobId } from './job-ids.ts';
 
 export const REMINDER_QUEUE = 'reminders';
 
+/**
+ * Jobs fire this long before their reminder is due: the worker words the reminder then and
+ * waits for the due instant with only the push left, so thousands due in the same second
+ * (every "evening before" of a day) go out within that second instead of queueing behind
+ * each other's conversation work.
+ */
+export const PREPARE_LEAD_MS = 30_000;
+
 export interface ReminderJobData {
   user: UserRef;
   reminder: PlannedReminder;
@@ -61,7 +69,7 @@ export class ReminderScheduler {
         { user, reminder },
         {
           jobId,
-          delay: Math.max(0, Date.parse(reminder.at) - now),
+          delay: Math.max(0, Date.parse(reminder.at) - PREPARE_LEAD_MS - now),
           attempts: 8,
           backoff: { type: 'exponential', delay: 5_000 },
           removeOnComplete: { age: 7 * 86_400 },

@@ -38,12 +38,60 @@ export interface ReminderWorkerOptions {
   insights?: Pick<InsightsRecorder, 'reminderDone'>;
 }
 
+/**
+ * Jobs in flight per worker. Each spends most of its time waiting on Redis and on LINE, so
+ * a burst (every "evening before" reminder of a day falls in the same second) needs many at
+ * once to be sent within a second; LINE's push limit (2,000 requests per second) is far.
+ */
+export const DEFAULT_CONCURRENCY = 200;
+
 /** Why a reminder dropped when it came due, as the staff's insights group it. */
 const SKIPPED: Record<DropReason, ReminderResult> = { 'too late': 'tooLate', 'meeting started': 'tooLate', 'quiet hours until too late': 'quietHours' };
 
 export function createReminderWorker(options: ReminderWorkerOptions): Worker<ReminderJobData, ReminderOutcome> {
   const clock = options.clock ?? (() => new Date());
   const { logger } = options;
+
+  /** Puts the job back in the delayed set until `at` (on this worker's clock, which tests shift). */
+  async function waitUntil(job: Job<ReminderJobData>, token: string | undefined, at: number): Promise<never> {
+    await job.moveToDelayed(Date.now() + Math.max(0, at - clock().getTime()), token);
+    throw new DelayedError();
+  }
+
+  /**
+   * Decides and words the reminder, as it would be at its due time, and keeps the words in
+   * the job: the scheduler fires jobs PREPARE_LEAD_MS early, so a burst is worded before it
+   * is due and only the pushes are left for the due second.
+   */
+  async function prepare(job: Job<ReminderJobData>, token: string | undefined, log: Logger): Promise<Outbound[] | ReminderOutcome> {
+    const { user, reminder } = job.data;
+    const record = await options.store.users.get(user);
+    if (record?.blocked || record?.unreachable) {
+      log.info('user blocked the bot or is unreachable; reminder not sent');
+      return 'blocked';
+    }
+    const session = await options.store.sessions.get(user);
+    const timeZone = session?.value.timeZone ?? record?.timeZone ?? 'Asia/Tokyo';
+    const meetingAt = reminder.meetingAt ? new Date(reminder.meetingAt) : undefined;
+    const at = new Date(Math.max(clock().getTime(), Date.parse(reminder.at)));
+    const decision = deliveryDecision(reminder, meetingAt, at, timeZone, options.settings);
+    if (decision.action === 'drop') {
+      log.info({ reason: decision.reason }, 'reminder dropped');
+      await options.insights?.reminderDone(reminder.kind, SKIPPED[decision.reason]);
+      return 'dropped';
+    }
+    if (decision.action === 'defer') {
+      log.info({ until: decision.until.toISOString() }, 'reminder deferred');
+      return waitUntil(job, token, decision.until.getTime());
+    }
+    const result = await options.conversations.handle(user, { kind: 'reminder', reminder });
+    if (result.messages.length === 0) {
+      log.info('reminder no longer planned (rescheduled or cancelled)');
+      return 'stale';
+    }
+    await job.updateData({ ...job.data, messages: result.messages });
+    return result.messages;
+  }
 
   async function process(job: Job<ReminderJobData>, token?: string): Promise<ReminderOutcome> {
     const { user, reminder } = job.data;
@@ -53,36 +101,14 @@ export function createReminderWorker(options: ReminderWorkerOptions): Worker<Rem
       log.warn('no sender for this channel; reminder dropped');
       return 'no-channel';
     }
-    const record = await options.store.users.get(user);
-    if (record?.blocked || record?.unreachable) {
-      log.info('user blocked the bot or is unreachable; reminder not sent');
-      return 'blocked';
-    }
-
     let messages = job.data.messages as Outbound[] | undefined;
     if (!messages) {
-      const session = await options.store.sessions.get(user);
-      const timeZone = session?.value.timeZone ?? record?.timeZone ?? 'Asia/Tokyo';
-      const meetingAt = reminder.meetingAt ? new Date(reminder.meetingAt) : undefined;
-      const decision = deliveryDecision(reminder, meetingAt, clock(), timeZone, options.settings);
-      if (decision.action === 'drop') {
-        log.info({ reason: decision.reason }, 'reminder dropped');
-        await options.insights?.reminderDone(reminder.kind, SKIPPED[decision.reason]);
-        return 'dropped';
-      }
-      if (decision.action === 'defer') {
-        log.info({ until: decision.until.toISOString() }, 'reminder deferred');
-        await job.moveToDelayed(decision.until.getTime(), token);
-        throw new DelayedError();
-      }
-      const result = await options.conversations.handle(user, { kind: 'reminder', reminder });
-      if (result.messages.length === 0) {
-        log.info('reminder no longer planned (rescheduled or cancelled)');
-        return 'stale';
-      }
-      messages = result.messages;
-      await job.updateData({ ...job.data, messages });
+      const prepared = await prepare(job, token, log);
+      if (typeof prepared === 'string') return prepared;
+      messages = prepared;
     }
+    // Worded ahead of time: wait for the due instant. (The sender refuses blocked users itself.)
+    if (clock().getTime() < Date.parse(reminder.at)) return waitUntil(job, token, Date.parse(reminder.at));
 
     const pushed = await sender.push(user, messages, { retryKey: String(job.id) });
     if (pushed.ok) {
@@ -96,7 +122,7 @@ export function createReminderWorker(options: ReminderWorkerOptions): Worker<Rem
 
   const worker = new Worker<ReminderJobData, ReminderOutcome>(REMINDER_QUEUE, process, {
     ...options.bull,
-    concurrency: options.concurrency ?? 10,
+    concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
     ...(options.lockDurationMs ? { lockDuration: options.lockDurationMs, stalledInterval: options.lockDurationMs } : {}),
   });
   worker.on('completed', (job, outcome) => {
