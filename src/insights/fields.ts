@@ -3,6 +3,8 @@
  * them. Each name is made of enumerations only (channel, language, question, verdict,
  * reminder kind, broadcast id), never of anything a user typed or who they are.
  */
+import type { FOLLOWUP_OUTCOMES } from '../conversation/session.ts';
+
 export const USER_EVENTS = ['new', 'returned', 'blocked', 'optedOut', 'optedIn'] as const;
 export type UserEvent = (typeof USER_EVENTS)[number];
 
@@ -10,8 +12,7 @@ export type UserEvent = (typeof USER_EVENTS)[number];
 export const REMINDER_SKIPS = ['quietHours', 'tooLate', 'blocked'] as const;
 export type ReminderSkip = (typeof REMINDER_SKIPS)[number];
 
-export const FOLLOW_UP_ANSWERS = ['offer', 'waiting', 'rejected', 'skip'] as const;
-export type FollowUpAnswer = (typeof FOLLOW_UP_ANSWERS)[number];
+export type FollowUpAnswer = (typeof FOLLOWUP_OUTCOMES)[number];
 
 export const BROADCAST_COUNTS = ['recipients', 'sent', 'failed', 'skipped', 'optOuts'] as const;
 export type BroadcastCount = (typeof BROADCAST_COUNTS)[number];
@@ -37,10 +38,13 @@ export const field = {
   reminderSent: (kind: string) => `reminder.sent.${kind}`,
   reminderSkipped: (reason: ReminderSkip, kind: string) => `reminder.skipped.${reason}.${kind}`,
   reminderFailed: (kind: string) => `reminder.failed.${kind}`,
+  /** A broadcast's counters are `broadcast.<id>.<count>`; opt-outs are added by a script that only knows the id. */
   broadcastPrefix: 'broadcast.',
-  broadcast: (id: string, count: BroadcastCount) => `broadcast.${id}.${count}`,
+  optOutsSuffix: '.optOuts',
+  broadcast: (id: string, count: BroadcastCount) => `${field.broadcastPrefix}${id}.${count}`,
   handoffRequested: 'handoff.requested',
   /** A histogram: how many first staff answers came after this many whole minutes. */
-  handoffAnswerMinutes: (minutes: number) => `handoff.answerMinutes.${Math.min(MAX_ANSWER_MINUTES, Math.max(0, Math.floor(minutes)))}`,
+  handoffAnswerPrefix: 'handoff.answerMinutes.',
+  handoffAnswerMinutes: (minutes: number) => `${field.handoffAnswerPrefix}${Math.min(MAX_ANSWER_MINUTES, Math.max(0, Math.floor(minutes)))}`,
   handoffOverdue: 'handoff.overdue',
 } as const;

@@ -51,7 +51,7 @@ export class InsightsRecorder implements HandoffInsights {
     const now = this.clock();
     await this.add(
       counts,
-      optedOut ? { attributeOptOut: { channel: user.channel, at: now, fieldPrefix: field.broadcastPrefix, fieldSuffix: '.optOuts' } } : {},
+      optedOut ? { attributeOptOut: { channel: user.channel, at: now, fieldPrefix: field.broadcastPrefix, fieldSuffix: field.optOutsSuffix } } : {},
       now,
     );
   }

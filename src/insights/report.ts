@@ -143,7 +143,7 @@ function broadcastRows(totals: Record<string, number>) {
 }
 
 function handoffSummary(totals: Record<string, number>) {
-  const prefix = field.handoffAnswerMinutes(0).replace(/0$/, '');
+  const prefix = field.handoffAnswerPrefix;
   const histogram = Object.entries(totals)
     .filter(([key]) => key.startsWith(prefix))
     .map(([key, n]) => [Number(key.slice(prefix.length)), n] as const)
