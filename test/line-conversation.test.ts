@@ -1,5 +1,6 @@
 /** Whole conversations over the LINE webhook: what a job seeker taps, types and sees. */
 import { describe, expect, it } from 'vitest';
+import { translate, type Vars } from '../src/conversation/i18n.ts';
 import { content, testClock } from './support/conversation.ts';
 import { ev, lineHarness, lineTestbed, storeWithSessions, uid } from './support/line.ts';
 
@@ -8,6 +9,7 @@ const clock = testClock('2026-11-26T01:00:00.000Z');
 const bed = lineTestbed('line-conversation', { harness: () => ({ clock: clock.read }) });
 
 const ja = (key: string) => content().catalog.ja.get(key)!;
+const jaWith = (key: string, vars: Vars) => translate(content().catalog, 'ja', key, vars);
 
 /** Sends one event and returns the messages of its reply. */
 async function send(event: { replyToken: string }) {
@@ -154,5 +156,78 @@ describe('a full diagnosis on LINE', () => {
     expect(question.type).toBe('flex');
     expect(question.altText).toContain('1. Explaining conditions or the offer letter');
     expect(JSON.stringify(question.contents)).toContain('Explaining conditions or the offer letter');
+  });
+});
+
+const INVITATION_MAIL = [
+  '山田 太郎 様',
+  '',
+  'お世話になっております。株式会社ミナトテック 人事部の佐藤です。',
+  '先日は最終面接にお越しいただき、誠にありがとうございました。',
+  'つきましては、山田様の入社のご意思を確認させていただきたく、面談の場を設けさせていただければと存じます。',
+  '',
+  '日時：12月11日（金）16:00〜17:00',
+  '形式：オンライン（Zoom）',
+  '',
+  '12月4日（金）までにご返信いただけますと幸いです。',
+  '',
+  '――――――――――――',
+  '株式会社ミナトテック 人事部 採用担当',
+  '佐藤 花子',
+  '〒105-0001 東京都港区虎ノ門1-2-3',
+].join('\n');
+
+describe('reading what people send, on LINE (issue #13)', () => {
+  it('the natural first message is acknowledged, and typed answers in own words move on', async () => {
+    const user = uid('first');
+    await send(ev.follow(user));
+    let messages = await send(ev.text(user, '最終面接のあとに面談の連絡が来ました'));
+    expect(messages.map((m: { text?: string }) => m.text)).toEqual([ja('reading.first.invite'), ja('q.offer_notified.prompt')]);
+    messages = await send(ev.text(user, 'まだ出ていません'));
+    expect(messages.at(-1)!.text).toBe(ja('q.contact_from.prompt'));
+    messages = await send(ev.text(user, '人事の方から連絡がありました'));
+    expect(messages.at(-1)!.text).toBe(ja('q.purpose.prompt'));
+    // 選考状況 and 他社 are tip keywords: the answer wins, no tip card.
+    messages = await send(ev.text(user, '他社の選考状況を聞きたいそうです'));
+    expect(messages.map((m) => m.type)).toEqual(['text']);
+    expect(messages[0]!.text).toBe(ja('q.first_choice.prompt'));
+    const session = await bed.store.sessions.get({ channel: 'line', id: user });
+    expect(session?.value.answers).toEqual({ offer_notified: 'no', contact_from: 'hr', purpose: 'other_companies' });
+  });
+
+  it('a pasted invitation: one card, confirm, then only the open questions, and the verdict', async () => {
+    const user = uid('mail');
+    await send(ev.follow(user));
+    let messages = await send(ev.text(user, INVITATION_MAIL));
+    const card = messages.at(-1)!;
+    expect(card.text).toContain(jaWith('reading.invite.card.contact', { label: ja('q.contact_from.hr') }));
+    expect(card.text).toContain('12月11日(金) 16:00');
+    expect(quickReplies(card).map((a) => a.label)).toEqual([
+      ja('reading.invite.confirm'),
+      ja('reading.invite.fix.contact_from'),
+      ja('reading.invite.fix.purpose'),
+      ja('reading.invite.fix.offer_notified'),
+      ja('reading.invite.fix.meeting_mode'),
+      ja('reading.invite.fix.meeting_date'),
+    ]);
+    const kept = JSON.stringify(await bed.store.sessions.get({ channel: 'line', id: user }));
+    expect(kept).not.toMatch(/佐藤|山田|虎ノ門|ミナトテック/);
+
+    messages = await send(tap(user, card, ja('reading.invite.confirm')));
+    expect(messages.map((m) => m.text)).toContain(jaWith('system.date.confirmed', { when: '12月11日(金) 16:00' }));
+    expect(messages.at(-1)!.text).toBe(ja('q.first_choice.prompt'));
+    messages = await send(tap(user, messages.at(-1), ja('q.first_choice.yes')));
+    expect(messages.at(-1)!.text).toBe(ja('q.other_status.prompt'));
+    messages = await send(tap(user, messages.at(-1), ja('q.other_status.none')));
+    // Date and mode came from the mail: straight to the result.
+    expect(messages.some((m) => m.type === 'flex')).toBe(true);
+
+    const record = await bed.store.users.get({ channel: 'line', id: user });
+    expect(record?.verdict).toBe('closing_meeting');
+    expect(record?.meetingAt).toBe('2026-12-11T07:00:00.000Z');
+    const session = await bed.store.sessions.get({ channel: 'line', id: user });
+    expect(session?.value.answers).toMatchObject({ offer_notified: 'no', contact_from: 'hr', purpose: 'intent', meeting_mode: 'online' });
+    expect(session?.value.reminders?.map((r) => r.kind).sort()).toEqual(['after', 'before', 'eve', 'reply']);
+    expect(session?.value.invite).toBeUndefined();
   });
 });
