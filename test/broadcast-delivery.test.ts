@@ -111,7 +111,7 @@ describe('LINE multicast', () => {
     const { record } = await create(k, { sendAt: new Date(Date.now() + 60_000).toISOString() });
     expect(record.status).toBe('scheduled');
     // Freeze as the start job would at send time, then three users change their minds.
-    await freezeAudience({ users: k.store.users, broadcasts: k.broadcasts, clock: () => new Date(), fallbackLocale: 'ja', chunkSizes: k.chunkSizes }, record.id);
+    await freezeAudience({ users: k.reader, broadcasts: k.broadcasts, clock: () => new Date(), fallbackLocale: 'ja', chunkSizes: k.chunkSizes }, record.id);
     await k.store.users.update({ channel: 'line', id: lineId(1) }, { optedOut: true });
     await k.store.users.update({ channel: 'line', id: lineId(2) }, { blocked: true });
     await k.store.deleteUser({ channel: 'line', id: lineId(3) });
@@ -126,7 +126,7 @@ describe('LINE multicast', () => {
     const k = await setup();
     await seedUsers(k.store, [{ id: lineId(1) }, { id: lineId(2) }]);
     const { record } = await create(k, { sendAt: new Date(Date.now() + 60_000).toISOString() });
-    const deps = { users: k.store.users, broadcasts: k.broadcasts, clock: () => new Date(), fallbackLocale: 'ja' as const, chunkSizes: k.chunkSizes };
+    const deps = { users: k.reader, broadcasts: k.broadcasts, clock: () => new Date(), fallbackLocale: 'ja' as const, chunkSizes: k.chunkSizes };
     await freezeAudience(deps, record.id);
     const frozen = (await k.broadcasts.get(record.id))!;
     const chunk = (await k.broadcasts.readChunk(record.id, frozen.frozenRun!, 'line', 0))!;
@@ -199,38 +199,43 @@ describe('freezing', () => {
     const k = await setup();
     await seedUsers(k.store, Array.from({ length: 1_500 }, (_, i) => ({ id: lineId(i), locale: i % 2 ? ('en' as const) : ('ja' as const) })));
     const { record } = await create(k, { sendAt: new Date(Date.now() + 60_000).toISOString() });
-    const deps = { users: k.store.users, broadcasts: k.broadcasts, clock: () => new Date(), fallbackLocale: 'ja' as const, chunkSizes: k.chunkSizes };
+    const deps = { users: k.reader, broadcasts: k.broadcasts, clock: () => new Date(), fallbackLocale: 'ja' as const, chunkSizes: k.chunkSizes };
     const outcomes = await Promise.all([freezeAudience(deps, record.id), freezeAudience(deps, record.id)]);
     expect(outcomes.sort()).toEqual(['frozen', 'superseded']);
     await expectConsistentChunks(k, record.id, 1_500);
   });
 
-  it('a freeze that stopped half way is redone from scratch', async () => {
+  it('a freeze stopped half way goes on from its last step: its chunks stand, nobody is taken twice or left out', async () => {
     const k = await setup();
     await seedUsers(k.store, Array.from({ length: 2_600 }, (_, i) => ({ id: lineId(i) })));
     const { record } = await create(k, { sendAt: new Date(Date.now() + 60_000).toISOString() });
     const abort = new AbortController();
-    const deps = { users: k.store.users, broadcasts: k.broadcasts, clock: () => new Date(), fallbackLocale: 'ja' as const, chunkSizes: k.chunkSizes };
-    // Users come in batches of 1,000; the freeze is stopped after the first.
-    const scan = k.store.users.scan.bind(k.store.users);
+    const deps = { users: k.reader, broadcasts: k.broadcasts, clock: () => new Date(), fallbackLocale: 'ja' as const, chunkSizes: k.chunkSizes, pageSize: 1_000 };
+    // The freeze is stopped after its first page of users (about 1,000: two full chunks).
+    const sent: number[] = [];
     const interrupted = freezeAudience(
       {
         ...deps,
         signal: abort.signal,
-        users: {
-          scan: async function* (channel, size) {
-            for await (const batch of scan(channel, size)) {
-              yield batch;
-              abort.abort();
-            }
-          },
+        onChunks: async (chunks) => {
+          sent.push(...chunks.map((c) => c.n));
+          abort.abort();
         },
       },
       record.id,
     );
     await expect(interrupted).rejects.toThrow();
     expect(await k.broadcasts.get(record.id)).toMatchObject({ status: 'freezing' });
-    expect(await freezeAudience(deps, record.id)).toBe('frozen');
+    const committed = (await k.broadcasts.publishedChunks(record.id))!.line;
+    expect(committed).toBeGreaterThanOrEqual(1);
+    expect(sent).toEqual(Array.from({ length: committed }, (_, n) => n));
+    const before = await Promise.all(sent.map((n) => k.broadcasts.readChunk(record.id, 1, 'line', n)));
+
+    const resumed: number[] = [];
+    expect(await freezeAudience({ ...deps, onChunks: async (chunks) => void resumed.push(...chunks.map((c) => c.n)) }, record.id)).toBe('frozen');
+    // The second run sent only what the first had not: its chunks are numbered on.
+    expect(resumed[0]).toBe(committed);
+    expect(await Promise.all(sent.map((n) => k.broadcasts.readChunk(record.id, 1, 'line', n)))).toEqual(before);
     await expectConsistentChunks(k, record.id, 2_600);
     expect(await freezeAudience(deps, record.id)).toBe('skipped');
   });

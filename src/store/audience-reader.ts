@@ -22,6 +22,11 @@ export interface AudienceSource {
   index?: Pick<AudienceIndex, 'ready' | 'audienceBuckets'>;
 }
 
+/** One SSCAN page of a channel's users at a time, from a cursor a caller may keep (a resumable freeze). */
+export interface AudiencePages {
+  page(channel: Channel, cursor: string, count: number): Promise<{ next: string; users: AudienceUser[] }>;
+}
+
 /** Whether each user may still be sent to right now (exists, not blocked, not unreachable, not opted out). */
 export type RecipientCheck = (channel: Channel, ids: readonly string[]) => Promise<boolean[]>;
 
@@ -48,7 +53,7 @@ end
 return table.concat(rows, '\\30')
 `;
 
-export class AudienceReader implements AudienceSource {
+export class AudienceReader implements AudienceSource, AudiencePages {
   private readonly redis: Redis;
   private readonly keys: RedisKeys;
   /** The audience counts kept with the user records. */
@@ -62,16 +67,16 @@ export class AudienceReader implements AudienceSource {
 
   async *scan(channel: Channel, batchSize = 1000): AsyncIterable<AudienceUser[]> {
     // The next batch is read while the caller works on this one: Redis and we overlap.
-    let pending: Promise<{ next: string; users: AudienceUser[] }> | undefined = this.batch(channel, '0', batchSize);
+    let pending: Promise<{ next: string; users: AudienceUser[] }> | undefined = this.page(channel, '0', batchSize);
     while (pending) {
       const { next, users }: { next: string; users: AudienceUser[] } = await pending;
-      pending = next === '0' ? undefined : this.batch(channel, next, batchSize);
+      pending = next === '0' ? undefined : this.page(channel, next, batchSize);
       if (users.length) yield users;
     }
   }
 
-  private async batch(channel: Channel, cursor: string, batchSize: number): Promise<{ next: string; users: AudienceUser[] }> {
-    const [next, ids] = await this.redis.sscan(this.keys.usersOf(channel), cursor, 'COUNT', batchSize);
+  async page(channel: Channel, cursor: string, count: number): Promise<{ next: string; users: AudienceUser[] }> {
+    const [next, ids] = await this.redis.sscan(this.keys.usersOf(channel), cursor, 'COUNT', count);
     const rows = await this.fields(channel, ids, FIELDS);
     const users: AudienceUser[] = [];
     for (const [i, row] of rows.entries()) {

@@ -95,7 +95,7 @@ export function decodeRecord(hash: Record<string, string>): BroadcastRecord | un
   for (const [key, value] of Object.entries(hash)) {
     if ((JSON_FIELDS as readonly string[]).includes(key)) out[key] = JSON.parse(value);
     else if ((NUMBER_FIELDS as readonly string[]).includes(key)) out[key] = Number(value);
-    else if (key !== 'run' && key !== 'chunksTotal') out[key] = value;
+    else if (key !== 'run' && key !== 'chunksTotal' && key !== 'published') out[key] = value;
   }
   return out as unknown as BroadcastRecord;
 }

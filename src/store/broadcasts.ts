@@ -13,22 +13,66 @@ import { chunkName, decodeChunk, decodeRecord, encodeChunk, encodeNew, type Broa
 const WORK_TTL_SECONDS = 30 * 86_400;
 const IDEMPOTENCY_TTL_SECONDS = 86_400;
 
-/** Starts (or restarts) a freeze: a new run number fences off any earlier, stalled run. */
+/**
+ * Starts (or resumes) a freeze: a new run number fences off any earlier, stalled run, which
+ * can then neither mark users seen nor commit a step. Returns the run and the last
+ * committed step (absent on a fresh start).
+ */
 const BEGIN_FREEZE = `
 local status = redis.call('HGET', KEYS[1], 'status')
 if status ~= 'scheduled' and status ~= 'freezing' then return {0, status or 'missing'} end
-if status == 'scheduled' then redis.call('HSET', KEYS[1], 'startedAt', ARGV[1]) end
+if status == 'scheduled' then redis.call('HSET', KEYS[1], 'startedAt', ARGV[1], 'frozenRun', ARGV[2]) end
 redis.call('HSET', KEYS[1], 'status', 'freezing')
-return {redis.call('HINCRBY', KEYS[1], 'run', 1), 'freezing'}
+return {redis.call('HINCRBY', KEYS[1], 'run', 1), redis.call('HGET', KEYS[2], '_checkpoint') or ''}
 `;
 
-/** Only the newest run of a freeze that was not cancelled may publish its chunks. */
-const FINISH_FREEZE = `
-if redis.call('HGET', KEYS[1], 'status') ~= 'freezing' or redis.call('HGET', KEYS[1], 'run') ~= ARGV[1] then return 0 end
-redis.call('HSET', KEYS[1], 'frozenRun', ARGV[1], 'frozenAt', ARGV[2], 'total', ARGV[3], 'audience', ARGV[4], 'chunks', ARGV[5], 'chunksTotal', ARGV[6])
-for i = 2, #KEYS do redis.call('DEL', KEYS[i]) end
-if tonumber(ARGV[6]) == 0 then
-  redis.call('HSET', KEYS[1], 'status', 'done', 'finishedAt', ARGV[2])
+/**
+ * Marks users as taken by the step after committed step ARGV[2], for the current run only.
+ * A user marked by a step that never committed (the freezer died) counts as new again, so a
+ * resumed freeze neither drops nor repeats anyone. 'superseded' when another run took over.
+ */
+const FIRST_SEEN_IN_STEP = `
+if redis.call('HGET', KEYS[1], 'run') ~= ARGV[1] or redis.call('HGET', KEYS[1], 'status') ~= 'freezing' then return 'superseded' end
+local committed = tonumber(ARGV[2])
+local step = tostring(committed + 1)
+local out = {}
+for i = 3, #ARGV do
+  local v = redis.call('HGET', KEYS[2], ARGV[i])
+  if not v or tonumber(v) > committed then
+    redis.call('HSET', KEYS[2], ARGV[i], step)
+    out[i - 2] = 1
+  else
+    out[i - 2] = 0
+  end
+end
+redis.call('EXPIRE', KEYS[2], 2592000)
+return out
+`;
+
+/**
+ * Commits one step of a freeze, for the current run only: its full chunks (sendable from
+ * now on) and where to go on from. The last step also publishes the totals; the broadcast
+ * is then sending, or done if every chunk has already been counted.
+ */
+const COMMIT_STEP = `
+if redis.call('HGET', KEYS[1], 'run') ~= ARGV[1] or redis.call('HGET', KEYS[1], 'status') ~= 'freezing' then return 0 end
+if #ARGV > 5 then
+  redis.call('HSET', KEYS[2], unpack(ARGV, 6, #ARGV))
+  redis.call('EXPIRE', KEYS[2], ARGV[5])
+end
+redis.call('HSET', KEYS[1], 'published', ARGV[3])
+if ARGV[4] == '' then
+  redis.call('HSET', KEYS[2], '_checkpoint', ARGV[2])
+  redis.call('EXPIRE', KEYS[2], ARGV[5])
+  return 1
+end
+local final = cjson.decode(ARGV[4])
+redis.call('HDEL', KEYS[2], '_checkpoint')
+redis.call('DEL', KEYS[3])
+redis.call('HSET', KEYS[1], 'frozenAt', final.at, 'total', final.total, 'audience', final.audience, 'chunks', ARGV[3], 'chunksTotal', final.chunksTotal)
+if tonumber(redis.call('HGET', KEYS[1], 'chunksDone') or '0') >= final.chunksTotal then
+  redis.call('HSET', KEYS[1], 'status', 'done', 'finishedAt', final.at)
+  redis.call('DEL', KEYS[2])
 else
   redis.call('HSET', KEYS[1], 'status', 'sending')
 end
@@ -73,10 +117,24 @@ export interface ChunkOutcome {
   skipped: number;
 }
 
-export interface FreezeSummary {
+/** Where a freeze goes on from after its last committed step (kept beside its chunks). */
+export interface FreezeCheckpoint {
+  /** Steps committed so far. */
+  step: number;
+  /** The instant the audience is taken at (epoch ms), kept by every run. */
+  now: number;
+  /** Index of the channel being walked, in the filter's channel list, and the SSCAN cursor within it. */
+  channel: number;
+  cursor: string;
+  /** Users taken but not yet in a full chunk, by `<channel>:<locale>`. */
+  open: Record<string, string[]>;
+  /** Chunks cut so far, per channel. */
+  numbered: ChunkCounts;
   counts: AudienceCounts;
-  chunks: ChunkCounts;
 }
+
+/** Chunks are kept under one key per broadcast: a resumed freeze goes on where it stopped. */
+const CHUNKS_RUN = 1;
 
 /** The parts of a record a chunk job needs, read in one round trip. */
 export interface ChunkState {
@@ -138,10 +196,14 @@ export class BroadcastStore {
     await this.redis.del(this.keys.broadcastIdempotency(staff, keyHash));
   }
 
-  /** A new run number, or 0 when the broadcast is past freezing (already frozen, cancelled, gone). */
-  async beginFreeze(id: string, now: Date): Promise<number> {
-    const [run] = (await this.redis.eval(BEGIN_FREEZE, 1, this.keys.broadcast(id), now.toISOString())) as [number, string];
-    return run;
+  /**
+   * A new run of the broadcast's freeze and the step it resumes after, or undefined when
+   * the broadcast is past freezing (already frozen, cancelled, gone).
+   */
+  async beginFreeze(id: string, now: Date): Promise<{ run: number; checkpoint?: FreezeCheckpoint } | undefined> {
+    const [run, checkpoint] = (await this.redis.eval(BEGIN_FREEZE, 2, this.keys.broadcast(id), this.chunksKey(id), now.toISOString(), String(CHUNKS_RUN))) as [number, string];
+    if (!run) return undefined;
+    return { run, ...(checkpoint ? { checkpoint: JSON.parse(checkpoint) as FreezeCheckpoint } : {}) };
   }
 
   /** De-duplicates the users of one audience preview. */
@@ -150,9 +212,47 @@ export class BroadcastStore {
     return { firstSeen: (members) => this.firstSeen(key, members), drop: async () => void (await this.redis.unlink(key)) };
   }
 
-  /** The users a freezing run has already taken (dropped when the run publishes or loses). */
-  firstSeenInRun(id: string, run: number, members: string[]): Promise<boolean[]> {
-    return this.firstSeen(this.keys.broadcastSeen(id, run), members);
+  /** Which members the step after `committedStep` takes first; 'superseded' once another run has taken over the freeze. */
+  async firstSeenInStep(id: string, run: number, committedStep: number, members: string[]): Promise<boolean[] | 'superseded'> {
+    if (members.length === 0) return [];
+    const out = (await this.redis.eval(FIRST_SEEN_IN_STEP, 2, this.keys.broadcast(id), this.keys.broadcastSeen(id, CHUNKS_RUN), String(run), String(committedStep), ...members)) as number[] | string;
+    return typeof out === 'string' ? 'superseded' : out.map((n) => n === 1);
+  }
+
+  /**
+   * Commits a step: its chunks become sendable and the freeze resumes after it. With
+   * `final`, the audience is complete (totals published). False when another run or a
+   * cancel came first: the caller stops.
+   */
+  async commitStep(id: string, run: number, step: { checkpoint: FreezeCheckpoint; chunks: readonly Chunk[]; published: ChunkCounts; final?: { counts: AudienceCounts; at: Date } }): Promise<boolean> {
+    const { final } = step;
+    const summary = final
+      ? JSON.stringify({ at: final.at.toISOString(), total: final.counts.total, audience: JSON.stringify(final.counts), chunksTotal: Object.values(step.published).reduce((sum, n) => sum + n, 0) })
+      : '';
+    const ok = await this.redis.eval(
+      COMMIT_STEP,
+      3,
+      this.keys.broadcast(id),
+      this.chunksKey(id),
+      this.keys.broadcastSeen(id, CHUNKS_RUN),
+      String(run),
+      JSON.stringify(step.checkpoint),
+      JSON.stringify(step.published),
+      summary,
+      String(WORK_TTL_SECONDS),
+      ...step.chunks.flatMap((c) => [chunkName(c.channel, c.n), encodeChunk(c)]),
+    );
+    return ok === 1;
+  }
+
+  /** Chunks committed so far, per channel (while freezing; the final counts once frozen). */
+  async publishedChunks(id: string): Promise<ChunkCounts | undefined> {
+    const published = await this.redis.hget(this.keys.broadcast(id), 'published');
+    return published ? (JSON.parse(published) as ChunkCounts) : undefined;
+  }
+
+  private chunksKey(id: string): string {
+    return this.keys.broadcastChunks(id, CHUNKS_RUN);
   }
 
   /** Adds members to a scratch set (a day's TTL); true where a member was not in it before. */
@@ -160,34 +260,6 @@ export class BroadcastStore {
     if (members.length === 0) return [];
     const added = (await this.redis.eval(FIRST_SEEN, 1, setKey, ...members)) as number[];
     return added.map((n) => n === 1);
-  }
-
-  async writeChunks(id: string, run: number, chunks: readonly Chunk[]): Promise<void> {
-    if (chunks.length === 0) return;
-    const key = this.keys.broadcastChunks(id, run);
-    const fields = Object.fromEntries(chunks.map((c) => [chunkName(c.channel, c.n), encodeChunk(c)]));
-    await this.redis.multi().hset(key, fields).expire(key, WORK_TTL_SECONDS).exec();
-  }
-
-  /** Publishes a run's chunks; false if a newer run or a cancel came first (then its data is dropped). */
-  async finishFreeze(id: string, run: number, summary: FreezeSummary, now: Date): Promise<boolean> {
-    const stale: string[] = [this.keys.broadcastSeen(id, run)];
-    for (let older = 1; older < run; older++) stale.push(this.keys.broadcastChunks(id, older), this.keys.broadcastSeen(id, older));
-    const chunksTotal = Object.values(summary.chunks).reduce((sum, n) => sum + n, 0);
-    const ok = await this.redis.eval(
-      FINISH_FREEZE,
-      1 + stale.length,
-      this.keys.broadcast(id),
-      ...stale,
-      String(run),
-      now.toISOString(),
-      String(summary.counts.total),
-      JSON.stringify(summary.counts),
-      JSON.stringify(summary.chunks),
-      String(chunksTotal),
-    );
-    if (ok !== 1) await this.redis.del(this.keys.broadcastChunks(id, run), this.keys.broadcastSeen(id, run));
-    return ok === 1;
   }
 
   async chunkState(id: string, channel: BroadcastChannel, n: number): Promise<ChunkState> {
@@ -238,7 +310,7 @@ export class BroadcastStore {
     if (result === 'ok') {
       const [frozenRun] = await this.redis.hmget(this.keys.broadcast(id), 'frozenRun');
       // Chunk jobs still queued find no chunk and send nothing; the data is no longer needed.
-      if (frozenRun) await this.redis.del(this.keys.broadcastChunks(id, Number(frozenRun)));
+      if (frozenRun) await this.redis.del(this.keys.broadcastChunks(id, Number(frozenRun)), this.keys.broadcastSeen(id, Number(frozenRun)));
     }
     return result;
   }

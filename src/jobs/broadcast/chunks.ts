@@ -26,8 +26,17 @@ export class ChunkBuilder {
   private readonly numbered = Object.fromEntries(BROADCAST_CHANNELS.map((c) => [c, 0])) as ChunkCounts;
   private readonly sizes: ChunkSizes;
 
-  constructor(sizes: ChunkSizes) {
+  constructor(sizes: ChunkSizes, resume?: { open: Record<string, string[]>; numbered: ChunkCounts }) {
     this.sizes = sizes;
+    if (resume) {
+      for (const [key, ids] of Object.entries(resume.open)) this.open.set(key, [...ids]);
+      Object.assign(this.numbered, resume.numbered);
+    }
+  }
+
+  /** The users not yet in a full chunk, for a checkpoint (`new ChunkBuilder(sizes, saved)` goes on from it). */
+  openIds(): Record<string, string[]> {
+    return Object.fromEntries(this.open);
   }
 
   add(channel: BroadcastChannel, locale: Locale, id: string): Chunk | undefined {

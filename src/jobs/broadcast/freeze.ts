@@ -1,67 +1,87 @@
 /**
- * Freezes a broadcast's audience: one scan of the users, cut into chunks on Redis, then
- * published in one step. Safe to run again at any point: each run writes under its own run
- * number and only the newest run may publish, so a run that crashed or stalled half way
- * leaves nothing that is ever sent, and a rerun rebuilds the whole audience from scratch.
+ * Freezes a broadcast's audience in steps: one SSCAN page of users at a time is classified,
+ * cut into chunks and committed together with where to go on from (cursor, users not yet
+ * in a full chunk, counts so far). A committed chunk is sendable at once, so sending starts
+ * with the first step instead of after the whole walk.
+ *
+ * Safe to stop at any point (kill -9) and to run twice at once: each run takes a new run
+ * number, which fences off older runs from marking users and committing; a new run goes on
+ * from the last committed step. Users are marked with the step that took them, and a mark
+ * from a step that never committed counts as new again, so nobody is dropped or repeated.
  */
 import type { Locale } from '../../conversation/types.ts';
-import { scanAudience } from './audience.ts';
+import type { AudiencePages } from '../../store/audience-reader.ts';
 import type { Chunk } from '../../store/broadcast-record.ts';
+import type { BroadcastStore, FreezeCheckpoint } from '../../store/broadcasts.ts';
 import { ChunkBuilder, type ChunkSizes } from './chunks.ts';
-import type { BroadcastStore } from '../../store/broadcasts.ts';
-import type { AudienceSource } from '../../store/audience-reader.ts';
+import { BROADCAST_CHANNELS, classify, emptyCounts, localeOf, tally, type AudienceUser, type Classification } from './filter.ts';
 
 export interface FreezeDeps {
-  users: AudienceSource;
+  users: AudiencePages;
   broadcasts: BroadcastStore;
   clock: () => Date;
   fallbackLocale: Locale;
   chunkSizes: ChunkSizes;
+  /** Receives each step's full chunks once committed (the worker enqueues them). */
+  onChunks?: (chunks: readonly Chunk[]) => Promise<void>;
   signal?: AbortSignal;
+  /** Users per step (an SSCAN COUNT hint). */
+  pageSize?: number;
 }
 
-/** frozen: this run published the audience; skipped: nothing to freeze (already frozen, cancelled, gone); superseded: a newer run or a cancel won. */
+/** frozen: this run completed the audience; skipped: nothing to freeze (already frozen, cancelled, gone); superseded: a newer run or a cancel won. */
 export type FreezeOutcome = 'frozen' | 'skipped' | 'superseded';
 
-/** Chunks are written in groups of about this many user ids. */
-const WRITE_BATCH_IDS = 5_000;
+const PAGE_SIZE = 2_000;
 
 export async function freezeAudience(deps: FreezeDeps, id: string): Promise<FreezeOutcome> {
   const { broadcasts } = deps;
-  const now = deps.clock();
-  const run = await broadcasts.beginFreeze(id, now);
-  if (!run) return 'skipped';
+  const begun = await broadcasts.beginFreeze(id, deps.clock());
+  if (!begun) return 'skipped';
   const record = await broadcasts.get(id);
   if (!record) return 'skipped';
+  const { run } = begun;
+  const channels = record.filter.channels ?? BROADCAST_CHANNELS;
+  const builder = new ChunkBuilder(deps.chunkSizes, begun.checkpoint);
+  // The moment the audience is taken at is the first run's, so a resumed run classifies alike.
+  let at: FreezeCheckpoint = begun.checkpoint ?? { step: 0, now: deps.clock().getTime(), channel: 0, cursor: '0', open: {}, numbered: builder.counts(), counts: emptyCounts() };
+  const { counts } = at;
+  const now = new Date(at.now);
 
-  const builder = new ChunkBuilder(deps.chunkSizes);
-  let pending: Chunk[] = [];
-  let pendingIds = 0;
-  const write = async () => {
-    await broadcasts.writeChunks(id, run, pending);
-    pending = [];
-    pendingIds = 0;
-  };
-  const counts = await scanAudience({
-    users: deps.users,
-    filter: record.filter,
-    now,
-    fallbackLocale: deps.fallbackLocale,
-    firstSeen: (members) => broadcasts.firstSeenInRun(id, run, members),
-    ...(deps.signal ? { signal: deps.signal } : {}),
-    onInclude: async (recipients) => {
-      for (const r of recipients) {
-        const full = builder.add(r.channel, r.locale, r.id);
-        if (full) {
-          pending.push(full);
-          pendingIds += full.ids.length;
-        }
+  while (at.channel < channels.length) {
+    const channel = channels[at.channel]!;
+    let pending = deps.users.page(channel, at.cursor, deps.pageSize ?? PAGE_SIZE);
+    for (let last = false; !last; ) {
+      deps.signal?.throwIfAborted();
+      const { next, users } = await pending;
+      last = next === '0';
+      // Redis reads the next page while this one is classified and committed.
+      if (!last) {
+        pending = deps.users.page(channel, next, deps.pageSize ?? PAGE_SIZE);
+        pending.catch(() => undefined);
       }
-      if (pendingIds >= WRITE_BATCH_IDS) await write();
-    },
-  });
-  pending.push(...builder.flush());
-  await write();
-  // Published when the scan ends: that is when the audience stopped changing.
-  return (await broadcasts.finishFreeze(id, run, { counts, chunks: builder.counts() }, deps.clock())) ? 'frozen' : 'superseded';
+      const candidates: { user: AudienceUser; verdict: Classification }[] = [];
+      for (const user of users) {
+        const verdict = classify(user, record.filter, now, deps.fallbackLocale);
+        if (verdict !== 'outside') candidates.push({ user, verdict });
+      }
+      const fresh = await broadcasts.firstSeenInStep(id, run, at.step, candidates.map(({ user }) => `${channel}:${user.id}`));
+      if (fresh === 'superseded') return 'superseded';
+      const full: Chunk[] = [];
+      for (const [i, { user, verdict }] of candidates.entries()) {
+        if (!fresh[i]) continue;
+        tally(counts, user, verdict, deps.fallbackLocale);
+        const chunk = verdict === 'include' ? builder.add(channel, localeOf(user, deps.fallbackLocale), user.id) : undefined;
+        if (chunk) full.push(chunk);
+      }
+      at = { ...at, step: at.step + 1, channel: last ? at.channel + 1 : at.channel, cursor: last ? '0' : next, open: builder.openIds(), numbered: builder.counts(), counts };
+      if (!(await broadcasts.commitStep(id, run, { checkpoint: at, chunks: full, published: builder.counts() }))) return 'superseded';
+      if (full.length) await deps.onChunks?.(full);
+    }
+  }
+  const rest = builder.flush();
+  const done = await broadcasts.commitStep(id, run, { checkpoint: at, chunks: rest, published: builder.counts(), final: { counts, at: deps.clock() } });
+  if (!done) return 'superseded';
+  if (rest.length) await deps.onChunks?.(rest);
+  return 'frozen';
 }

@@ -69,7 +69,7 @@ export class BroadcastQueues {
       let batch: { name: string; data: ChunkJobData; opts: JobsOptions }[] = [];
       for (let n = 0; n < chunks[channel]; n++) {
         if (done.has(chunkName(channel, n))) continue;
-        batch.push({ name: 'chunk', data: { broadcastId: id, channel, n }, opts: { ...CHUNK_OPTIONS, jobId: chunkJobId(id, channel, n) } });
+        batch.push(this.chunkJob(id, channel, n));
         if (batch.length >= ADD_BATCH) {
           await this.chunks[channel].addBulk(batch);
           enqueued += batch.length;
@@ -80,6 +80,18 @@ export class BroadcastQueues {
       enqueued += batch.length;
     }
     return enqueued;
+  }
+
+  /** Enqueues these chunks (a freeze's step); a chunk whose job exists is not added again. */
+  async enqueueList(id: string, chunks: readonly { channel: BroadcastChannel; n: number }[]): Promise<void> {
+    for (const channel of BROADCAST_CHANNELS) {
+      const mine = chunks.filter((c) => c.channel === channel);
+      if (mine.length) await this.chunks[channel].addBulk(mine.map(({ n }) => this.chunkJob(id, channel, n)));
+    }
+  }
+
+  private chunkJob(id: string, channel: BroadcastChannel, n: number): { name: string; data: ChunkJobData; opts: JobsOptions } {
+    return { name: 'chunk', data: { broadcastId: id, channel, n }, opts: { ...CHUNK_OPTIONS, jobId: chunkJobId(id, channel, n) } };
   }
 
   /**

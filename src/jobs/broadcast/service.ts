@@ -163,7 +163,8 @@ export class BroadcastService {
     const record = await this.get(id);
     if (result === 'ok') {
       this.options.logger.info({ broadcast: id, staff, sent: record.sent }, 'broadcast cancelled');
-      await this.options.queues.removePending(id, record.chunks);
+      // Cancelled while freezing: the chunks committed so far may have jobs.
+      await this.options.queues.removePending(id, record.chunks ?? (await this.options.broadcasts.publishedChunks(id)));
     }
     return { record, changed: result === 'ok' };
   }

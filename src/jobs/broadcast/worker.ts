@@ -7,19 +7,22 @@
  * - a chunk job that dies mid-send is picked up again (stalled-job recovery) and resends
  *   with the same LINE retry key (LINE answers 409) or the same Slack claim (skipped);
  * - a chunk's outcome is counted under a "done" marker, once, however often it runs;
- * - the freeze is rerun from scratch until one run publishes; only published chunks are sent.
+ * - the freeze commits in steps and a rerun goes on from the last one; a chunk is sent only
+ *   once committed, while the rest of the audience is still being frozen.
  */
 import { Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Locale } from '../../conversation/types.ts';
 import type { InsightsRecorder } from '../../insights/recorder.ts';
 import type { Metrics } from '../../observability/metrics.ts';
+import { logWorkerError } from '../../observability/redis-events.ts';
 import type { QueueConnection } from '../../store/redis-connection.ts';
 import type { BroadcastMessages } from './content.ts';
 import { RateLimited } from '../../channels/types.ts';
 import type { ChunkSizes } from './chunks.ts';
 import { deliverChunk, type Broadcasters } from './delivery.ts';
 import { BROADCAST_CHANNELS, type BroadcastChannel } from './filter.ts';
+import { closeWorker } from '../close-worker.ts';
 import { freezeAudience } from './freeze.ts';
 import { BROADCAST_START_QUEUE, broadcastQueueName, type BroadcastQueues, type ChunkJobData, type StartJobData } from './queues.ts';
 import type { BroadcastStore } from '../../store/broadcasts.ts';
@@ -48,7 +51,8 @@ export interface BroadcastWorkerOptions {
 
 export interface BroadcastWorkers {
   workers: Worker[];
-  close(): Promise<void>;
+  /** `redisUp` says whether waiting for running chunks can end (close-worker.ts). */
+  close(redisUp?: () => boolean): Promise<void>;
 }
 
 export type ChunkResult = 'counted' | 'duplicate' | 'cancelled' | 'not-sending' | 'missing';
@@ -99,17 +103,27 @@ export function createBroadcastWorkers(options: BroadcastWorkerOptions): Broadca
     const id = job.data.broadcastId;
     const log = logger.child({ broadcast: id });
     const began = Date.now();
+    // A resumed freeze: what earlier runs committed is sent (a job enqueued twice is added once).
+    const published = await broadcasts.publishedChunks(id);
+    if (published) await queues.enqueueChunks(id, published, await broadcasts.doneChunks(id));
     const outcome = await freezeAudience(
-      { users: options.users, broadcasts, clock, fallbackLocale: options.fallbackLocale, chunkSizes: chunkSizes(options.broadcasters), ...(signal ? { signal } : {}) },
+      {
+        users: options.users,
+        broadcasts,
+        clock,
+        fallbackLocale: options.fallbackLocale,
+        chunkSizes: chunkSizes(options.broadcasters),
+        onChunks: (chunks) => queues.enqueueList(id, chunks),
+        ...(signal ? { signal } : {}),
+      },
       id,
     );
     const record = await broadcasts.get(id);
     if (outcome === 'frozen') log.info({ total: record?.total, chunks: record?.chunks, ms: Date.now() - began }, 'broadcast audience frozen');
-    // Only the run that published the audience gets here with 'frozen': recipients are counted once.
-    if (outcome === 'frozen' && record) await options.insights?.broadcastStarted(id, record.filter.channels ?? [], record.total ?? 0);
-    if (!record || record.status !== 'sending' || !record.chunks) return outcome;
-    const enqueued = await queues.enqueueChunks(id, record.chunks, await broadcasts.doneChunks(id));
-    log.info({ enqueued }, 'broadcast chunks enqueued');
+    // Frozen by an earlier run that died before enqueueing its last chunks.
+    if (outcome === 'skipped' && record?.status === 'sending' && record.chunks) {
+      log.info({ enqueued: await queues.enqueueChunks(id, record.chunks, await broadcasts.doneChunks(id)) }, 'broadcast chunks enqueued');
+    }
     return outcome;
   }
 
@@ -119,7 +133,8 @@ export function createBroadcastWorkers(options: BroadcastWorkerOptions): Broadca
       const state = await broadcasts.chunkState(id, channel, n);
       if (state.done) return 'duplicate';
       if (state.status === 'cancelled') return 'cancelled';
-      if (state.status !== 'sending' || !state.frozenRun) return 'not-sending';
+      // Chunks are sent while the rest of the audience is still being frozen.
+      if ((state.status !== 'sending' && state.status !== 'freezing') || !state.frozenRun) return 'not-sending';
       const [chunk, messages] = await Promise.all([broadcasts.readChunk(id, state.frozenRun, channel, n), messagesOf(id)]);
       if (!chunk || !messages) return 'missing';
       const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
@@ -156,7 +171,7 @@ export function createBroadcastWorkers(options: BroadcastWorkerOptions): Broadca
     if (!job || (await job.getState()) !== 'failed') return;
     const { broadcastId: id, n } = job.data;
     const state = await broadcasts.chunkState(id, channel, n);
-    if (state.done || state.status !== 'sending' || !state.frozenRun) return;
+    if (state.done || (state.status !== 'sending' && state.status !== 'freezing') || !state.frozenRun) return;
     const chunk = await broadcasts.readChunk(id, state.frozenRun, channel, n);
     if (!chunk) return;
     if (await broadcasts.recordChunk(id, state.frozenRun, channel, n, { sent: 0, failed: chunk.ids.length, skipped: 0 }, clock())) {
@@ -182,14 +197,14 @@ export function createBroadcastWorkers(options: BroadcastWorkerOptions): Broadca
   });
   startWorker.on('failed', (job, error) => logger.warn({ jobId: job?.id, attempts: job?.attemptsMade, err: error }, 'broadcast start job failed'));
   const workers: Worker[] = [startWorker, ...chunkWorkers];
-  for (const worker of workers) worker.on('error', (error) => logger.error({ err: error }, 'broadcast worker error'));
+  for (const worker of workers) worker.on('error', (error) => logWorkerError(logger, error, 'broadcast worker error'));
 
   return {
     workers,
-    async close() {
+    async close(redisUp = () => true) {
       // A freeze in progress is dropped rather than waited for; its job reruns it from scratch.
       startWorker.cancelAllJobs('shutting down');
-      await Promise.all(workers.map((w) => w.close()));
+      await Promise.all(workers.map((w) => closeWorker(w, redisUp)));
     },
   };
 }
