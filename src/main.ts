@@ -9,10 +9,11 @@ import { createLogger, setUserTagSalt } from './observability/logger.ts';
 import { createRuntime } from './runtime.ts';
 
 /**
- * After this long a shutdown gives up waiting and exits non-zero. Below compose's
- * stop_grace_period (25 s), so the log says why before Docker resorts to SIGKILL.
+ * After this long a shutdown gives up waiting and exits non-zero. Below Docker's default
+ * stop timeout (10 s), so the log says why before Docker resorts to SIGKILL; a shutdown
+ * normally ends long before, Redis up or down (jobs/close-worker.ts).
  */
-const SHUTDOWN_TIMEOUT_MS = 20_000;
+const SHUTDOWN_TIMEOUT_MS = 8_000;
 
 /** How long the start waits for Redis (and workers) before listening regardless. */
 const STARTUP_WAIT_MS = 5_000;

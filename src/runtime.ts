@@ -20,7 +20,8 @@ import { createReminderWorker } from './jobs/reminders/worker.ts';
 import { withEventMetrics } from './observability/event-metrics.ts';
 import { createMetrics, type Metrics } from './observability/metrics.ts';
 import { userTag } from './observability/logger.ts';
-import { watchRedisConnection } from './observability/redis-events.ts';
+import { RedisOutages } from './observability/redis-events.ts';
+import { closeWorker } from './jobs/close-worker.ts';
 import { InsightsRecorder } from './insights/recorder.ts';
 import { buildApp } from './server/app.ts';
 import { storeReadiness, workerReadiness } from './server/health.ts';
@@ -96,7 +97,9 @@ export async function createRuntime({ config, logger, clock, metrics = createMet
   const url = requireRedisUrl(config);
   const content = loadAppContent();
   const store = new RedisStore({ url, prefix: config.REDIS_PREFIX, sessionTtlSeconds: config.SESSION_TTL_DAYS * 86_400, ...(clock ? { clock } : {}) });
-  watchRedisConnection(store.connection, logger, 'store');
+  // One outage, one line when it starts and one when it ends, however many connections see it.
+  const outages = new RedisOutages(logger);
+  outages.watch(store.connection, 'store');
   const insights = new InsightsRecorder({ counters: store.insights, timeZone: config.DEFAULT_TIME_ZONE, logger, ...(clock ? { clock } : {}) });
   const scheduler = new ReminderScheduler({ bull: store.queueConnection(), index: store.reminderIndex, logger, insights, ...(clock ? { clock } : {}) });
   // The queue shares the store's connection, watched above; without a listener its copies of those errors go to stderr.
@@ -148,7 +151,7 @@ export async function createRuntime({ config, logger, clock, metrics = createMet
   if (runsWorker) {
     // BullMQ workers block on their connection, so they get their own (closed with the store).
     const bull = store.workerConnection();
-    watchRedisConnection(bull.connection, logger, 'reminderWorker');
+    outages.watch(bull.connection, 'workers');
     worker = createReminderWorker({
       bull,
       store,
@@ -178,7 +181,7 @@ export async function createRuntime({ config, logger, clock, metrics = createMet
     async stop() {
       await app.close();
       for (const face of faces) await face.stop();
-      await worker?.close();
+      if (worker) await closeWorker(worker, () => store.connected());
       await broadcasting.close();
       await conversations.drain();
       await scheduler.close();

@@ -121,9 +121,20 @@ export class RedisStore implements Store {
 
   /** For BullMQ workers: a new connection they may block on, closed with the store. */
   workerConnection(): QueueConnection {
-    const connection = connectBlocking(this.url);
+    const connection = this.blockingConnection();
     this.blocking.push(connection);
     return { connection, prefix: this.keys.queuePrefix };
+  }
+
+  /**
+   * A connection that may block. Outages are logged once, from the connections the runtime
+   * watches (observability/redis-events.ts); without a listener of its own, ioredis would
+   * print each of this one's reconnection attempts to stderr.
+   */
+  private blockingConnection(): Redis {
+    const connection = connectBlocking(this.url);
+    connection.on('error', () => undefined);
+    return connection;
   }
 
   /** Where the admin API's rate limiter counts, so every instance counts together. */

@@ -86,7 +86,7 @@ export function createBroadcasting(deps: BroadcastingDeps): Broadcasting {
     },
     running: () => !!workers && workers.workers.every((w) => w.isRunning() && !w.closing),
     async close() {
-      await workers?.close();
+      await workers?.close(() => store.connected());
       await queues.close();
     },
   };

@@ -15,12 +15,14 @@ import type { Logger } from 'pino';
 import type { Locale } from '../../conversation/types.ts';
 import type { InsightsRecorder } from '../../insights/recorder.ts';
 import type { Metrics } from '../../observability/metrics.ts';
+import { logWorkerError } from '../../observability/redis-events.ts';
 import type { QueueConnection } from '../../store/redis-connection.ts';
 import type { BroadcastMessages } from './content.ts';
 import { RateLimited } from '../../channels/types.ts';
 import type { ChunkSizes } from './chunks.ts';
 import { deliverChunk, type Broadcasters } from './delivery.ts';
 import { BROADCAST_CHANNELS, type BroadcastChannel } from './filter.ts';
+import { closeWorker } from '../close-worker.ts';
 import { freezeAudience } from './freeze.ts';
 import { BROADCAST_START_QUEUE, broadcastQueueName, type BroadcastQueues, type ChunkJobData, type StartJobData } from './queues.ts';
 import type { BroadcastStore } from '../../store/broadcasts.ts';
@@ -49,7 +51,8 @@ export interface BroadcastWorkerOptions {
 
 export interface BroadcastWorkers {
   workers: Worker[];
-  close(): Promise<void>;
+  /** `redisUp` says whether waiting for running chunks can end (close-worker.ts). */
+  close(redisUp?: () => boolean): Promise<void>;
 }
 
 export type ChunkResult = 'counted' | 'duplicate' | 'cancelled' | 'not-sending' | 'missing';
@@ -194,14 +197,14 @@ export function createBroadcastWorkers(options: BroadcastWorkerOptions): Broadca
   });
   startWorker.on('failed', (job, error) => logger.warn({ jobId: job?.id, attempts: job?.attemptsMade, err: error }, 'broadcast start job failed'));
   const workers: Worker[] = [startWorker, ...chunkWorkers];
-  for (const worker of workers) worker.on('error', (error) => logger.error({ err: error }, 'broadcast worker error'));
+  for (const worker of workers) worker.on('error', (error) => logWorkerError(logger, error, 'broadcast worker error'));
 
   return {
     workers,
-    async close() {
+    async close(redisUp = () => true) {
       // A freeze in progress is dropped rather than waited for; its job reruns it from scratch.
       startWorker.cancelAllJobs('shutting down');
-      await Promise.all(workers.map((w) => w.close()));
+      await Promise.all(workers.map((w) => closeWorker(w, redisUp)));
     },
   };
 }

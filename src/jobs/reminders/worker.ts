@@ -11,6 +11,7 @@ import type { ConversationService } from '../../conversation/service.ts';
 import type { Channel, Outbound } from '../../conversation/types.ts';
 import type { InsightsRecorder, ReminderResult } from '../../insights/recorder.ts';
 import { userTag } from '../../observability/logger.ts';
+import { logWorkerError } from '../../observability/redis-events.ts';
 import type { QueueConnection } from '../../store/redis-connection.ts';
 import type { Store } from '../../store/types.ts';
 import { REMINDER_QUEUE, type ReminderJobData } from './scheduler.ts';
@@ -134,6 +135,6 @@ export function createReminderWorker(options: ReminderWorkerOptions): Worker<Rem
     // A delayed retry fires 'failed' too; only the last attempt is a reminder that failed.
     if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) void options.insights?.reminderDone(job.data.reminder.kind, 'failed');
   });
-  worker.on('error', (error) => logger.error({ err: error }, 'reminder worker error'));
+  worker.on('error', (error) => logWorkerError(logger, error, 'reminder worker error'));
   return worker;
 }
