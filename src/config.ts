@@ -53,6 +53,12 @@ export const configSchema = z.object({
   PORT: int(0, 65535).default(3000),
   HOST: z.string().default('0.0.0.0'),
   ROLE: z.enum(['all', 'web', 'worker']).default('all'),
+  /** Streams the inbox is split into; a user always lands in the same one. Change it only with the inbox empty. */
+  INBOX_PARTITIONS: int(1, 1024).default(16),
+  /** Events waiting in the inbox (all partitions) beyond which webhooks answer 503 + Retry-After. */
+  INBOX_MAX_DEPTH: int(10, 100_000_000).default(100_000),
+  /** How long a worker holds a partition without renewing it: a dead worker's partitions move on after this. */
+  INBOX_LEASE_MS: int(200, 600_000).default(10_000),
   LINE_CHANNEL_SECRET: optional(z.string().min(1)),
   LINE_CHANNEL_ACCESS_TOKEN: optional(z.string().min(1)),
   LINE_API_BASE_URL: url.default('https://api.line.me'),

@@ -13,6 +13,9 @@ import { createSlackChannel, isSlackConfigured, slackPreview } from './channels/
 import type { ChannelFace } from './channels/types.ts';
 import { reminderSettings, type Config } from './config.ts';
 import { ConversationService, type EffectHandlers } from './conversation/service.ts';
+import { meteredInbox } from './inbox/metered.ts';
+import { inboxSettings } from './inbox/settings.ts';
+import { InboxWorker } from './inbox/worker.ts';
 import { isBroadcastChannel } from './jobs/broadcast/filter.ts';
 import { createBroadcasting, type Broadcasting } from './jobs/broadcast/runtime.ts';
 import { ReminderScheduler } from './jobs/reminders/scheduler.ts';
@@ -34,6 +37,8 @@ export interface Runtime {
   scheduler: ReminderScheduler;
   broadcasting: Broadcasting;
   worker?: Worker;
+  /** The conversation worker (ROLE worker or all): takes events from the inbox. */
+  inboxWorker?: InboxWorker;
   metrics: Metrics;
   stop(): Promise<void>;
 }
@@ -118,7 +123,17 @@ export async function createRuntime({ config, logger, clock, metrics = createMet
   });
   conversations.onEffects((user, effects, session) => insights.step(user, effects, session));
 
-  const channelDeps = { config, store: withEventMetrics(store, metrics), conversations, content, logger, metrics, ...(clock ? { clock } : {}) };
+  const inbox = store.inbox(inboxSettings(config));
+  const channelDeps = {
+    config,
+    store: withEventMetrics(store, metrics),
+    inbox: meteredInbox(inbox, metrics),
+    conversations,
+    content,
+    logger,
+    metrics,
+    ...(clock ? { clock } : {}),
+  };
   const line = lineEnabled(config) ? createLineChannel(channelDeps) : undefined;
   const slack = isSlackConfigured(config) ? createSlackChannel(channelDeps) : undefined;
   // Every configured channel's face; jobs and the staff API get its pieces, never the channel.
@@ -133,6 +148,17 @@ export async function createRuntime({ config, logger, clock, metrics = createMet
   const admin = serveWebhooks ? createAdminPlugin({ config, store, content, service: broadcasting.service, previews, logger, ...(clock ? { clock } : {}) }) : undefined;
   const runsWorker = config.ROLE !== 'web';
   let worker: Worker | undefined;
+  const inboxWorker = runsWorker
+    ? new InboxWorker({
+        inbox,
+        handlers: Object.fromEntries(faces.map((face) => [face.channel, face.consume])),
+        logger,
+        leaseMs: config.INBOX_LEASE_MS,
+        onHandled: (entry, outcome) => {
+          if (outcome === 'done') metrics.eventsProcessed.inc({ channel: entry.channel });
+        },
+      })
+    : undefined;
   const app = await buildApp({
     config,
     store,
@@ -167,8 +193,9 @@ export async function createRuntime({ config, logger, clock, metrics = createMet
       },
     });
     broadcasting.startWorkers(bull);
+    await inboxWorker?.start();
   }
-  logger.info({ role: config.ROLE, line: !!line, slack: slack?.mode ?? false, worker: !!worker }, 'mendan-navi ready');
+  logger.info({ role: config.ROLE, line: !!line, slack: slack?.mode ?? false, worker: !!worker, partitions: inboxWorker?.held.length }, 'mendan-navi ready');
 
   return {
     app,
@@ -178,8 +205,11 @@ export async function createRuntime({ config, logger, clock, metrics = createMet
     broadcasting,
     metrics,
     ...(worker ? { worker } : {}),
+    ...(inboxWorker ? { inboxWorker } : {}),
     async stop() {
       await app.close();
+      // Accepted events not yet taken stay in the inbox for the next worker.
+      await inboxWorker?.stop();
       for (const face of faces) await face.stop();
       if (worker) await closeWorker(worker, () => store.connected());
       await broadcasting.close();

@@ -129,10 +129,11 @@ describe('retries and refusals', () => {
       replied = true;
       return [200, {}];
     };
-    const res = await bed.h.post([ev.text(uid('slowapi'), 'こんにちは')]);
+    const res = await bed.h.accept([ev.text(uid('slowapi'), 'こんにちは')]);
     expect(res.statusCode).toBe(200);
     expect(replied).toBe(false);
     release();
+    await bed.h.worker.settled();
     await bed.h.line.idle();
     expect(replied).toBe(true);
   });

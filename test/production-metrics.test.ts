@@ -89,7 +89,7 @@ describe('/metrics', () => {
     fakeLineApi();
     const fakeSlack = new FakeSlack();
     cleanups.push(async () => FakeSlack.cleanup());
-    const runtime = await start('web');
+    const runtime = await start('all');
 
     expect((await postLine(runtime, [ev.text('U-m1', 'こんにちは')])).statusCode).toBe(200);
     expect((await postLine(runtime, [ev.text('U-m2', 'こんにちは')])).statusCode).toBe(200);
@@ -115,7 +115,7 @@ describe('/metrics', () => {
     fakeLineApi();
     new FakeSlack();
     cleanups.push(async () => FakeSlack.cleanup());
-    const runtime = await start('web');
+    const runtime = await start('all');
 
     const event = ev.text('U-dup', 'こんにちは');
     await postLine(runtime, [event, ev.text('U-dup2', 'こんにちは')]);
@@ -124,8 +124,9 @@ describe('/metrics', () => {
     await postSlack(runtime, slackEvent);
     await postSlack(runtime, slackEvent, { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' });
 
-    // Slack's listener finishes after the ack; the event counts once its work is saved.
+    // Workers take the events from the inbox after the 200; an event counts once its work is saved.
     await vi.waitUntil(async () => sample(await scrape(runtime), 'mendan_events_processed_total', { channel: 'slack' }) === 1, { timeout: 8000, interval: 25 });
+    await vi.waitUntil(async () => sample(await scrape(runtime), 'mendan_events_processed_total', { channel: 'line' }) === 2, { timeout: 8000, interval: 25 });
     const text = await scrape(runtime);
     expect(sample(text, 'mendan_events_processed_total', { channel: 'line' })).toBe(2);
     expect(sample(text, 'mendan_events_duplicate_total', { channel: 'line' })).toBe(1);
@@ -139,7 +140,7 @@ describe('/metrics', () => {
     const slack = new FakeSlack();
     cleanups.push(async () => FakeSlack.cleanup());
     slack.failNext('chat.postMessage', { status: 200, body: { ok: false, error: 'channel_not_found' } });
-    const runtime = await start('web');
+    const runtime = await start('all');
 
     await postLine(runtime, [ev.text('U-err', 'こんにちは')]);
     await vi.waitUntil(() => line.replies().length === 2, { timeout: 8000, interval: 25 });

@@ -3,6 +3,8 @@
  * real logger configuration, and real webhooks (good and badly signed) run with a logger
  * that captures every line at debug level.
  */
+import type { InboxHandler } from '../src/inbox/types.ts';
+import { testWorker } from './support/inbox.ts';
 import { Writable } from 'node:stream';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -157,10 +159,14 @@ describe('webhook logs', () => {
     const { logger, text } = capturingLogger();
     const config = loadConfig(slackEnv());
     const conversations = createConversations(store);
-    const slack = createSlackChannel({ config, store, conversations, content: content(), logger, retryConfig: { retries: 0 } });
+    let consume: InboxHandler = async () => undefined;
+    const worker = await testWorker(store, { slack: (entry) => consume(entry) }, { logger });
+    const slack = createSlackChannel({ config, store, inbox: worker.inbox, conversations, content: content(), logger, retryConfig: { retries: 0 } });
+    consume = slack.consume;
     const app = await buildApp({ config, store, conversations, logger, plugins: [slack.plugin] });
     cleanups.push(async () => {
       await app.close();
+      await worker.close();
       await slack.stop();
     });
     const userId = 'U0SECRETUSER42';
@@ -169,6 +175,7 @@ describe('webhook logs', () => {
     const badRequest = signedRequest(body, { now: new Date(), secret: 'not-the-secret' });
     expect((await app.inject({ ...badRequest, method: 'POST' })).statusCode).toBe(401);
     expect((await app.inject({ ...signedRequest(body, { now: new Date() }), method: 'POST' })).statusCode).toBe(200);
+    await worker.worker.settled();
     await slack.idle();
     expect(fake.methods()).toContain('chat.postMessage');
 

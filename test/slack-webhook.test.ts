@@ -1,6 +1,6 @@
 /** The webhook's HTTP contract: signatures, url_verification, body handling, acks, retries. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Store } from '../src/store/types.ts';
+import type { InboxWriter } from '../src/inbox/types.ts';
 import { slackHarness, type SlackHarness } from './support/slack-app.ts';
 import { dmEvent, eventBody, FORM, signedRequest } from './support/slack.ts';
 
@@ -81,6 +81,7 @@ describe('POST /webhooks/slack', () => {
     expect(res.statusCode).toBe(200);
     expect(h.fake.posted).toEqual([]);
     release();
+    await h.worker.settled();
     await h.slack.idle();
     expect(h.fake.posted.length).toBeGreaterThan(0);
   });
@@ -108,18 +109,8 @@ describe('POST /webhooks/slack with Redis unavailable', () => {
   it('answers 503 so Slack retries, and processes nothing', async () => {
     let down = true;
     const h = await slackHarness({
-      wrapStore: (store: Store): Store => ({
-        ...store,
-        sessions: store.sessions,
-        users: store.users,
-        deleteUser: (user) => store.deleteUser(user),
-        ping: () => store.ping(),
-        close: () => store.close(),
-        dedupe: {
-          claim: (...args) => (down ? Promise.reject(new Error('connection refused')) : store.dedupe.claim(...args)),
-          release: (...args) => store.dedupe.release(...args),
-          confirm: (...args) => store.dedupe.confirm(...args),
-        },
+      wrapInbox: (inbox: InboxWriter): InboxWriter => ({
+        append: (entries) => (down ? Promise.reject(new Error('connection refused')) : inbox.append(entries)),
       }),
     });
     try {

@@ -1,5 +1,9 @@
 /**
- * Every platform event is processed once, one protocol for every channel and transport:
+ * Every platform event is processed once. Webhooks (LINE, Slack over HTTP) claim an event id
+ * in the same round trip that stores the event in the inbox (src/store/inbox.ts), kept for
+ * `EVENT_REDELIVERY_TTL_SECONDS`: once stored, the event is never lost, so a redelivery is
+ * always a duplicate. Slack Socket Mode has no inbox (Bolt acknowledged the envelope
+ * already) and uses the claim protocol below:
  *
  *   claim (short TTL) → process → confirm (kept while the platform may redeliver)
  *                              ↘ release on failure, so the redelivery is processed
@@ -8,6 +12,7 @@
  * a claim that expires in minutes and the platform's redelivery is processed then. The scope
  * is the channel's name (observability/event-metrics.ts counts claims by it).
  */
+import type { Channel } from '../conversation/types.ts';
 import type { DedupeStore } from '../store/types.ts';
 
 /** How long an event is claimed while it is processed. */
@@ -22,6 +27,9 @@ export const EVENT_REDELIVERY_TTL_SECONDS = {
 } as const;
 
 export type EventChannel = keyof typeof EVENT_REDELIVERY_TTL_SECONDS;
+
+/** How long the inbox remembers an accepted event id, for every channel (the console has no webhook). */
+export const INBOX_SEEN_TTL_SECONDS: Record<Channel, number> = { ...EVENT_REDELIVERY_TTL_SECONDS, console: 60 };
 
 export interface EventClaims {
   /** True the first time; false for a repeat (or an event being processed elsewhere). */

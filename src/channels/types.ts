@@ -5,6 +5,7 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type { Channel, Locale, Outbound, UserRef } from '../conversation/types.ts';
+import type { InboxHandler } from '../inbox/types.ts';
 
 export type PushResult =
   | { ok: true }
@@ -83,6 +84,8 @@ export interface ChannelFace {
   readonly channel: Channel;
   /** Its webhook route(s), registered in their own encapsulated context. */
   plugin: FastifyPluginAsync;
+  /** Handles one event its webhook put in the inbox (run by conversation workers, src/inbox/). */
+  consume: InboxHandler;
   sender: ChannelSender;
   broadcaster: ChannelBroadcaster;
   preview: ChannelPreview;

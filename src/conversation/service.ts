@@ -38,6 +38,19 @@ export interface UserHints {
   timeZone?: string;
 }
 
+/** Where an input comes from, when a platform event carried it. */
+export interface HandleOptions {
+  /**
+   * The event's id: the saved session remembers the last event it applied and its answer,
+   * so the same event handled again (a worker died before acknowledging it) is not stepped
+   * twice; its answer is returned with `replayed` set.
+   */
+  eventId?: string;
+}
+
+/** The session as stored: the last event applied rides along with it, in the same write. */
+type StoredSession = Session & { lastEvent?: { id: string; messages: Outbound[] } };
+
 export interface ConversationServiceOptions {
   content: Content;
   store: Store;
@@ -66,6 +79,8 @@ export interface HandleResult {
   effects: SideEffect[];
   /** The saved session; `null` when the user's data was deleted or there was nothing to keep. */
   session: Session | null;
+  /** The event had been applied already: `messages` is its saved answer, nothing was stepped. */
+  replayed?: boolean;
 }
 
 export class ConversationService {
@@ -84,8 +99,8 @@ export class ConversationService {
     this.observers.push(observer);
   }
 
-  handle(user: UserRef, input: Inbound, hints: UserHints = {}): Promise<HandleResult> {
-    return this.queue.run(`${user.channel}:${user.id}`, () => this.process(user, input, hints));
+  handle(user: UserRef, input: Inbound, hints: UserHints = {}, options: HandleOptions = {}): Promise<HandleResult> {
+    return this.queue.run(`${user.channel}:${user.id}`, () => this.process(user, input, hints, options.eventId));
   }
 
   /** Waits for every input already accepted (graceful shutdown). */
@@ -93,11 +108,16 @@ export class ConversationService {
     return this.queue.drain();
   }
 
-  private async process(user: UserRef, input: Inbound, hints: UserHints): Promise<HandleResult> {
+  private async process(user: UserRef, input: Inbound, hints: UserHints, eventId: string | undefined): Promise<HandleResult> {
     const { store, content, logger } = this.options;
     const maxAttempts = this.options.maxAttempts ?? 50;
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      const current = await store.sessions.get(user);
+      const stored = await store.sessions.get(user);
+      const { lastEvent, ...value } = (stored?.value ?? {}) as StoredSession;
+      if (eventId !== undefined && lastEvent?.id === eventId) {
+        return { session: value as Session, messages: lastEvent.messages, effects: [], replayed: true };
+      }
+      const current = stored && { version: stored.version, value: value as Session };
       const ctx: EngineContext = {
         content,
         now: this.clock(),
@@ -117,7 +137,8 @@ export class ConversationService {
         logger.info({ user: userTag(user) }, 'user data deleted on request');
         return { session, messages, effects };
       }
-      if (!(await store.sessions.compareAndSet(user, current?.version ?? 0, session, this.sessionTtl(session, ctx.now)))) {
+      const saved: StoredSession = eventId === undefined ? session : { ...session, lastEvent: { id: eventId, messages } };
+      if (!(await store.sessions.compareAndSet(user, current?.version ?? 0, saved, this.sessionTtl(session, ctx.now)))) {
         // Another process got there first; back off a little so we do not collide again.
         await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, attempt * 5)));
         continue;

@@ -58,6 +58,21 @@ export function redisKeys(prefix: string) {
      */
     insightsDay: (day: string) => `${prefix}{insights}:day:${day}`,
     insightsRecentBroadcasts: `${prefix}{insights}:recent-broadcasts`,
+    /**
+     * The inbox (src/store/inbox.ts), one stream per partition. Every key of a partition
+     * shares one hash tag, so the accepting script touches one slot on a Redis Cluster and
+     * partitions spread over the slots. `name` separates inboxes on one prefix (tests).
+     */
+    inbox: (name: string, partition: number) => {
+      const tag = `${prefix}{${name}:${partition}}`;
+      return {
+        stream: `${tag}:stream`,
+        lease: `${tag}:lease`,
+        seen: (channel: Channel, eventId: string) => `${tag}:seen:${channel}:${eventId}`,
+      };
+    },
+    /** Sorted set of the live inbox workers (score: when their heartbeat expires). */
+    inboxWorkers: (name: string) => `${prefix}${name}:workers`,
     /** Keys that belong to one user, deleted together on request. */
     ownedBy: (u: UserRef) => [`${prefix}session:${user(u)}`, `${prefix}user:${user(u)}`, `${prefix}reminders:${user(u)}`],
   };

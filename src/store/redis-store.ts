@@ -10,6 +10,7 @@ import type { UserRef } from '../conversation/types.ts';
 import { AudienceReader } from './audience-reader.ts';
 import { AuditStore } from './audit-store.ts';
 import { RedisHandoffs } from './handoffs.ts';
+import { RedisInbox, type RedisInboxOptions } from './inbox.ts';
 import { RedisInsights } from './insights.ts';
 import { BroadcastStore } from './broadcasts.ts';
 import { redisKeys, type RedisKeys } from './keys.ts';
@@ -135,6 +136,11 @@ export class RedisStore implements Store {
     const connection = connectBlocking(this.url);
     connection.on('error', () => undefined);
     return connection;
+  }
+
+  /** The inbox between webhooks and workers, on this connection (readers open their own). */
+  inbox(options: RedisInboxOptions): RedisInbox {
+    return new RedisInbox(this.redis, this.keys, () => connectBlocking(this.url), options);
   }
 
   /** Where the admin API's rate limiter counts, so every instance counts together. */

@@ -1,6 +1,8 @@
 /**
  * LINE test kit: signed webhook bodies, event builders, a fake Messaging API on nock that
- * records every call, and an app with the LINE channel built around real Redis.
+ * records every call, and an app with the LINE channel built around real Redis, with a
+ * conversation worker of its own on an inbox of its own: `post` resolves once what it
+ * posted has been handled, as if the webhook still did the work in the request.
  */
 import { Writable } from 'node:stream';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
@@ -10,12 +12,14 @@ import { createLineChannel, type LineChannel, type LineChannelDeps } from '../..
 import { signLineBody } from '../../src/channels/line/signature.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { ConversationService } from '../../src/conversation/service.ts';
+import { InboxWorker } from '../../src/inbox/worker.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { buildApp } from '../../src/server/app.ts';
 import type { RedisStore } from '../../src/store/redis-store.ts';
 import type { Store } from '../../src/store/types.ts';
 import { content, createConversations } from './conversation.ts';
 import { createRedisStore, deletePrefix, uniquePrefix } from './redis.ts';
+import { testInbox } from './inbox.ts';
 
 export const LINE_SECRET = 'test-channel-secret';
 export const LINE_TOKEN = 'test-access-token';
@@ -183,8 +187,13 @@ export interface LineHarness {
   app: FastifyInstance;
   line: LineChannel;
   conversations: ConversationService;
+  /** The worker that takes this app's webhook events from its inbox. */
+  worker: InboxWorker;
   logs: Record<string, unknown>[];
+  /** Posts a signed webhook and resolves once the worker has handled what it accepted. */
   post(events: unknown[] | string, headers?: Record<string, string | undefined>): Promise<LightMyRequestResponse>;
+  /** Posts a signed webhook and resolves with LINE's answer, without waiting for the worker. */
+  accept(events: unknown[] | string, headers?: Record<string, string | undefined>): Promise<LightMyRequestResponse>;
   close(): Promise<void>;
 }
 
@@ -207,9 +216,11 @@ export async function lineHarness(store: Store, options: LineHarnessOptions = {}
   });
   const config = lineConfig();
   const conversations = options.conversations ?? createConversations(store, options.clock ? { clock: options.clock } : {});
+  const inbox = testInbox(store);
   const line = createLineChannel({
     config,
     store,
+    inbox: inbox.inbox,
     conversations,
     content: content(),
     logger,
@@ -217,25 +228,37 @@ export async function lineHarness(store: Store, options: LineHarnessOptions = {}
     options: { sleep: async () => {}, loadingAfterMs: 60_000, profileTimeoutMs: 1_000, ...options.channel },
   });
   const app = await buildApp({ config, store, conversations, logger, plugins: [line.plugin] });
+  const worker = new InboxWorker({ inbox: inbox.inbox, handlers: { line: line.consume }, logger, leaseMs: 5_000 });
+  await worker.start();
+  const accept = (events: unknown[] | string, headers: Record<string, string | undefined> = {}) => {
+    const payload = typeof events === 'string' ? events : webhookBody(events);
+    const signature = 'x-line-signature' in headers ? headers['x-line-signature'] : signLineBody(payload, LINE_SECRET);
+    const { 'x-line-signature': _, ...rest } = headers;
+    return app.inject({
+      method: 'POST',
+      url: '/webhooks/line',
+      payload,
+      headers: { 'content-type': 'application/json; charset=utf-8', ...(signature !== undefined ? { 'x-line-signature': signature } : {}), ...rest },
+    });
+  };
   return {
     app,
     line,
     conversations,
+    worker,
     logs,
-    post(events, headers = {}) {
-      const payload = typeof events === 'string' ? events : webhookBody(events);
-      const signature = 'x-line-signature' in headers ? headers['x-line-signature'] : signLineBody(payload, LINE_SECRET);
-      const { 'x-line-signature': _, ...rest } = headers;
-      return app.inject({
-        method: 'POST',
-        url: '/webhooks/line',
-        payload,
-        headers: { 'content-type': 'application/json; charset=utf-8', ...(signature !== undefined ? { 'x-line-signature': signature } : {}), ...rest },
-      });
+    accept,
+    async post(events, headers = {}) {
+      const response = await accept(events, headers);
+      // Redis away: nothing was accepted, and the depth cannot be read either.
+      await worker.settled().catch(() => undefined);
+      return response;
     },
     async close() {
       await app.close();
+      await worker.stop();
       await line.idle();
+      await inbox.close();
     },
   };
 }

@@ -1,14 +1,27 @@
-/** The whole app with the Slack channel, on real Redis and the fake Slack Web API. */
+/**
+ * The whole app with the Slack channel, on real Redis and the fake Slack Web API, and a
+ * conversation worker on an inbox of its own: `send` resolves once the request is handled.
+ */
 import type { InjectOptions } from 'fastify';
 import { createSlackChannel } from '../../src/channels/slack/index.ts';
 import { loadConfig } from '../../src/config.ts';
 import { buildApp } from '../../src/server/app.ts';
 import type { Store } from '../../src/store/types.ts';
 import { content, createConversations, silentLogger, testClock } from './conversation.ts';
+import { testInbox } from './inbox.ts';
 import { createRedisStore, deletePrefix, uniquePrefix } from './redis.ts';
+import type { InboxWriter } from '../../src/inbox/types.ts';
+import { InboxWorker } from '../../src/inbox/worker.ts';
 import { FakeSlack, signedRequest, slackEnv, type SignedOptions } from './slack.ts';
 
-export async function slackHarness(options: { env?: Record<string, string>; wrapStore?: (store: Store) => Store } = {}) {
+export interface SlackHarnessOptions {
+  env?: Record<string, string>;
+  wrapStore?: (store: Store) => Store;
+  /** What the webhook writes to (a failing inbox: Redis away at the moment of accepting). */
+  wrapInbox?: (inbox: InboxWriter) => InboxWriter;
+}
+
+export async function slackHarness(options: SlackHarnessOptions = {}) {
   const prefix = uniquePrefix('slack');
   const clock = testClock();
   const redis = createRedisStore(prefix, { clock: clock.read });
@@ -17,9 +30,11 @@ export async function slackHarness(options: { env?: Record<string, string>; wrap
   const config = loadConfig(slackEnv(options.env));
   const fake = new FakeSlack();
   const sleeps: number[] = [];
+  const inbox = testInbox(store);
   const slack = createSlackChannel({
     config,
     store,
+    inbox: options.wrapInbox ? options.wrapInbox(inbox.inbox) : inbox.inbox,
     conversations,
     content: content(),
     logger: silentLogger,
@@ -30,23 +45,29 @@ export async function slackHarness(options: { env?: Record<string, string>; wrap
     retryConfig: { retries: 0 },
   });
   const app = await buildApp({ config, store, conversations, logger: silentLogger, plugins: [slack.plugin] });
+  const worker = new InboxWorker({ inbox: inbox.inbox, handlers: { slack: slack.consume }, logger: silentLogger, leaseMs: 5_000 });
+  await worker.start();
 
   /** Sends a signed request and waits until everything it started has finished. */
   const send = async (body: string, signed: Partial<SignedOptions> = {}) => {
     const response = await app.inject(signedRequest(body, { now: clock.now, ...signed }) as InjectOptions);
+    // Redis away: nothing was accepted, and the depth cannot be read either.
+    await worker.settled().catch(() => undefined);
     await slack.idle();
     return response;
   };
 
   const close = async () => {
     await app.close();
+    await worker.stop();
     await slack.stop();
+    await inbox.close();
     await redis.close();
     await deletePrefix(prefix);
     FakeSlack.cleanup();
   };
 
-  return { app, slack, fake, store, redis, clock, sleeps, send, close };
+  return { app, slack, worker, fake, store, redis, clock, sleeps, send, close };
 }
 
 export type SlackHarness = Awaited<ReturnType<typeof slackHarness>>;

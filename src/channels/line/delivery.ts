@@ -1,5 +1,5 @@
 /**
- * Sends the answers to webhook events in the background, after LINE has its 200: the free
+ * Sends the answers to webhook events (workers, after LINE had its 200): the free
  * reply token first (five messages per reply), a push only for what the token cannot
  * carry (used up, expired, or a sixth message). Sends to one chat go out in order.
  */
@@ -70,8 +70,9 @@ export class Delivery {
     );
   }
 
-  send(out: Outgoing): void {
-    void this.track(this.queue.run(out.chatKey, () => this.deliver(out)));
+  /** Resolves once the answer is sent or given up on (it never rejects: failures are logged). */
+  send(out: Outgoing): Promise<void> {
+    return this.track(this.queue.run(out.chatKey, () => this.deliver(out)));
   }
 
   /** Resolves once every send started so far has finished (tests, graceful shutdown). */

@@ -7,9 +7,9 @@ import type { Logger } from 'pino';
 import type { Config } from '../../config.ts';
 import type { Content } from '../../conversation/content.ts';
 import type { ConversationService } from '../../conversation/service.ts';
+import { NO_INBOX, type InboxWriter } from '../../inbox/types.ts';
 import type { Metrics } from '../../observability/metrics.ts';
 import type { Store } from '../../store/types.ts';
-import { eventClaims } from '../event-claims.ts';
 import type { ChannelFace } from '../types.ts';
 import { lineBroadcaster, linePreview } from './broadcaster.ts';
 import { LineApi, type RetryPolicy } from './client.ts';
@@ -33,6 +33,8 @@ export interface LineChannelDeps {
     | 'DEFAULT_TIME_ZONE'
   >;
   store: Store;
+  /** Where the webhook puts accepted events for the workers; without it the channel only sends. */
+  inbox?: InboxWriter;
   conversations: ConversationService;
   content: Content;
   logger: Logger;
@@ -76,9 +78,9 @@ export function createLineChannel(deps: LineChannelDeps): LineChannel {
   });
   const delivery = new Delivery({ api, logger: log, loadingAfterMs: deps.options?.loadingAfterMs ?? 1000 });
   const defaults = { locale: config.DEFAULT_LOCALE, timeZone: config.DEFAULT_TIME_ZONE };
-  const handleEvents = createWebhookHandler({
+  const events = createWebhookHandler({
     store,
-    claims: eventClaims(store.dedupe, 'line'),
+    inbox: deps.inbox ?? NO_INBOX,
     conversations: deps.conversations,
     content,
     api,
@@ -98,7 +100,8 @@ export function createLineChannel(deps: LineChannelDeps): LineChannel {
   const idle = () => delivery.idle();
   return {
     channel: 'line',
-    plugin: linePlugin({ channelSecret: config.LINE_CHANNEL_SECRET, handleEvents }),
+    plugin: linePlugin({ channelSecret: config.LINE_CHANNEL_SECRET, accept: events.accept }),
+    consume: events.consume,
     sender: new LineSender({ api, store, catalog: content.catalog, logger: log, defaults }),
     broadcaster: lineBroadcaster(multicaster),
     preview: linePreview(content.catalog, config.DEFAULT_TIME_ZONE),

@@ -1,6 +1,6 @@
 /**
  * `POST /webhooks/line`: a signed webhook (../webhook-route.ts); JSON is parsed only after
- * the signature holds.
+ * the signature holds, and the events are answered for once they are in the inbox.
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { signedWebhook } from '../webhook-route.ts';
@@ -12,7 +12,8 @@ export const LINE_WEBHOOK_PATH = '/webhooks/line';
 
 export interface LinePluginDeps {
   channelSecret: string;
-  handleEvents: (events: readonly unknown[]) => Promise<WebhookOutcome>;
+  /** Puts the events into the inbox (webhook.ts `accept`). */
+  accept: (events: readonly unknown[]) => Promise<WebhookOutcome>;
 }
 
 export function linePlugin(deps: LinePluginDeps): FastifyPluginAsync {
@@ -35,8 +36,10 @@ export function linePlugin(deps: LinePluginDeps): FastifyPluginAsync {
       if (!body.success) return reply.code(400).send({ message: 'not a LINE webhook body' });
       // The console's "Verify" button sends no events; it only wants a 200.
       if (body.data.events.length === 0) return reply.code(200).send({});
-      const outcome = await deps.handleEvents(body.data.events);
-      return outcome.status === 200 ? reply.code(200).send({}) : reply.code(outcome.status).send({ message: outcome.message });
+      const outcome = await deps.accept(body.data.events);
+      if (outcome.status === 200) return reply.code(200).send({});
+      if (outcome.retryAfterSeconds !== undefined) reply.header('retry-after', String(outcome.retryAfterSeconds));
+      return reply.code(outcome.status).send({ message: outcome.message });
     },
   });
 }

@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../../config.ts';
 import type { Content } from '../../conversation/content.ts';
 import type { ConversationService } from '../../conversation/service.ts';
+import { NO_INBOX, type InboxWriter } from '../../inbox/types.ts';
 import type { Metrics } from '../../observability/metrics.ts';
 import type { Store } from '../../store/types.ts';
 import { eventClaims } from '../event-claims.ts';
@@ -33,6 +34,8 @@ import { SlackUsers } from './users.ts';
 export interface SlackChannelDeps {
   config: Config;
   store: Store;
+  /** Where the webhook puts accepted requests for the workers; without it the channel only sends. */
+  inbox?: InboxWriter;
   conversations: ConversationService;
   content: Content;
   logger: Logger;
@@ -98,7 +101,7 @@ export function createSlackChannel(deps: SlackChannelDeps): SlackChannel {
 
   const receiver = appToken
     ? new SocketModeReceiver({ appToken, logger: boltLogger(logger) })
-    : new FastifyReceiver({ claims, logger, pending });
+    : new FastifyReceiver({ inbox: deps.inbox ?? NO_INBOX, logger, pending });
   const bolt = new App({
     receiver,
     // A fixed token without auth.test: the bot id is not needed, bot messages are
@@ -130,6 +133,10 @@ export function createSlackChannel(deps: SlackChannelDeps): SlackChannel {
       receiver instanceof FastifyReceiver
         ? slackWebhookPlugin({ signingSecret, receiver, clock })
         : async () => undefined,
+    consume: async (entry) => {
+      if (!(receiver instanceof FastifyReceiver)) throw new Error('Slack requests in the inbox, but this process runs Socket Mode');
+      await receiver.consume(entry);
+    },
     sender,
     broadcaster: slackBroadcaster(sender),
     preview: slackPreview,

@@ -1,7 +1,7 @@
 /**
  * `POST /webhooks/slack`: Events API, interactivity and slash commands on one URL, a signed
  * webhook (../webhook-route.ts): the signature is checked on the exact bytes Slack sent,
- * before anything is parsed or stored.
+ * before anything is parsed or stored; Slack hears 200 once the request is in the inbox.
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { header, signedWebhook } from '../webhook-route.ts';
@@ -43,16 +43,17 @@ export function slackWebhookPlugin(options: SlackPluginOptions): FastifyPluginAs
       const retryReason = header(request.headers['x-slack-retry-reason']);
       let ack;
       try {
-        ack = await options.receiver.dispatch(body, {
+        ack = await options.receiver.accept(body, {
           ...(Number.isInteger(retryNum) ? { retryNum } : {}),
           ...(retryReason ? { retryReason } : {}),
         });
       } catch (error) {
-        // Redis is down: without dedupe we cannot promise "once", so let Slack retry later.
+        // Redis is down: nothing is stored, so let Slack retry later.
         request.log.error({ error: (error as Error).message }, 'slack event not accepted');
         return reply.code(503).send({ error: 'temporarily unavailable' });
       }
       reply.code(ack.status);
+      if (ack.headers) reply.headers(ack.headers);
       return ack.body === undefined ? reply.send() : reply.send(ack.body);
     },
   });

@@ -1,11 +1,14 @@
 /**
- * A Bolt receiver without a server of its own: the Fastify route (plugin.ts) verifies and
- * parses a request, then `dispatch` runs it through Bolt and resolves with the HTTP answer
- * as soon as a listener acks. The listener's remaining work continues after the response.
+ * A Bolt receiver without a server of its own, in two halves. `accept` (web processes):
+ * the Fastify route (plugin.ts) verified and parsed a request; it goes into the inbox (an
+ * Events API `event_id` claimed in the same round trip) and Slack hears 200 only then, so a
+ * crash after the answer loses nothing. `consume` (workers) runs an accepted request through
+ * Bolt; listeners' `ack()` has nobody left to answer (Slack already has its 200), so every
+ * visible answer is a post, an update or a `response_url` call.
  */
 import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
 import type { Logger } from 'pino';
-import type { EventClaims } from '../event-claims.ts';
+import type { InboxEntry, InboxWriter } from '../../inbox/types.ts';
 import { eventIdOf } from './dedupe.ts';
 import { describeError } from './errors.ts';
 import type { SlackBody } from './payloads.ts';
@@ -13,8 +16,9 @@ import type { PendingWork } from './pending.ts';
 
 export interface Acknowledgement {
   status: number;
-  /** Text or JSON for Slack (a slash command's immediate reply); none for a bare 200. */
+  /** Text or JSON for Slack; none for a bare 200. */
   body?: string | Record<string, unknown>;
+  headers?: Record<string, string>;
 }
 
 export interface DispatchMeta {
@@ -23,12 +27,15 @@ export interface DispatchMeta {
 }
 
 export interface FastifyReceiverOptions {
-  /** Each event once (../event-claims.ts). */
-  claims: EventClaims;
+  inbox: InboxWriter;
   logger: Logger;
   pending: PendingWork;
-  /** Slack gives up after 3 s; answer a little before if no listener acked by then. */
-  ackTimeoutMs?: number;
+}
+
+/** What the inbox keeps of a Slack request. */
+interface Accepted {
+  body: SlackBody;
+  meta: DispatchMeta;
 }
 
 export class FastifyReceiver implements Receiver {
@@ -52,65 +59,47 @@ export class FastifyReceiver implements Receiver {
     return Promise.resolve();
   }
 
-  /** Throws only when the dedupe store is unreachable: the caller answers 5xx so Slack retries. */
-  async dispatch(body: SlackBody, meta: DispatchMeta): Promise<Acknowledgement> {
-    const { claims, logger, pending } = this.options;
+  /** Throws only when the inbox is unreachable: the caller answers 503 so Slack retries. */
+  async accept(body: SlackBody, meta: DispatchMeta): Promise<Acknowledgement> {
+    const eventId = eventIdOf(body);
+    const outcome = await this.options.inbox.append([
+      { channel: 'slack', key: orderKeyOf(body), ...(eventId !== undefined ? { eventId } : {}), data: JSON.stringify({ body, meta } satisfies Accepted) },
+    ]);
+    if (outcome.status === 'full') {
+      this.options.logger.warn({ type: body.type }, 'inbox over its depth; Slack asked to retry');
+      return { status: 503, body: { error: 'busy' }, headers: { 'retry-after': '5' } };
+    }
+    if (outcome.duplicates) this.options.logger.debug({ retryNum: meta.retryNum }, 'slack event already accepted');
+    return { status: 200 };
+  }
+
+  /** Runs one accepted request through Bolt; throws when a listener failed, so the entry is tried again. */
+  async consume(entry: InboxEntry): Promise<void> {
     const app = this.app;
     if (!app) throw new Error('FastifyReceiver used before Bolt initialised it');
-    const eventId = eventIdOf(body);
-    if (eventId !== undefined && !(await claims.claim(eventId))) {
-      logger.debug({ retryNum: meta.retryNum }, 'slack event already processed');
-      return { status: 200 };
+    const { body, meta } = JSON.parse(entry.data) as Accepted;
+    const event: ReceiverEvent = {
+      body,
+      ...(meta.retryNum !== undefined ? { retryNum: meta.retryNum } : {}),
+      ...(meta.retryReason !== undefined ? { retryReason: meta.retryReason } : {}),
+      // Slack had its answer when the request was accepted.
+      ack: async () => undefined,
+    };
+    const work = app.processEvent(event);
+    this.options.pending.track(work);
+    try {
+      await work;
+    } catch (error) {
+      this.options.logger.error({ type: body.type, error: describeError(error) }, 'slack listener failed; the request stays in the inbox');
+      throw error;
     }
-
-    return new Promise<Acknowledgement>((resolve) => {
-      let answered = false;
-      let acked = false;
-      const answer = (ack: Acknowledgement) => {
-        if (answered) return;
-        answered = true;
-        clearTimeout(timer);
-        resolve(ack);
-      };
-      const timer = setTimeout(() => {
-        logger.warn({ type: body.type }, 'slack listener did not ack in time; answered 200 anyway');
-        answer({ status: 200 });
-      }, this.options.ackTimeoutMs ?? 2500);
-
-      const event: ReceiverEvent = {
-        body,
-        ...(meta.retryNum !== undefined ? { retryNum: meta.retryNum } : {}),
-        ...(meta.retryReason !== undefined ? { retryReason: meta.retryReason } : {}),
-        ack: async (response?: unknown) => {
-          if (acked) throw new Error('a Slack request was acknowledged twice');
-          acked = true;
-          answer(acknowledgement(response));
-        },
-      };
-      const work = app.processEvent(event).then(
-        async () => {
-          // No listener for it (an event we do not use): Slack still needs its 200.
-          answer({ status: 200 });
-          if (eventId !== undefined) {
-            await claims.confirm(eventId).catch((error: unknown) =>
-              logger.warn({ error: describeError(error) }, 'could not confirm a processed slack event'),
-            );
-          }
-        },
-        async (error: unknown) => {
-          logger.error({ type: body.type, error: describeError(error) }, 'slack listener failed');
-          // Let a redelivery of this event run again instead of being taken for a duplicate.
-          if (eventId !== undefined) await claims.release(eventId).catch(() => undefined);
-          answer({ status: 500 });
-        },
-      );
-      pending.track(work);
-    });
   }
 }
 
-function acknowledgement(response: unknown): Acknowledgement {
-  if (response === undefined || response === null || response === '') return { status: 200 };
-  if (typeof response === 'string') return { status: 200, body: response };
-  return { status: 200, body: response as Record<string, unknown> };
+/** Whose request it is: one person's requests are handled in order. */
+export function orderKeyOf(body: SlackBody): string {
+  const event = body.event as { user?: unknown } | undefined;
+  const user = body.user as { id?: unknown } | undefined;
+  const id = [event?.user, user?.id, body.user_id].find((v): v is string => typeof v === 'string');
+  return id ? `slack:${id}` : `slack-team:${String(body.team_id ?? '')}`;
 }

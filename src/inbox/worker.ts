@@ -1,0 +1,195 @@
+/**
+ * A conversation worker: holds a fair share of the inbox's partitions (leases renewed on a
+ * heartbeat; shares follow the number of live workers), reads each partition in order and
+ * hands every entry to its channel. Per partition, a batch runs its users in parallel and
+ * each user's entries one after another; handled entries are acknowledged, a failed one
+ * and the rest of its user's entries stay pending and are read again first, so a user's
+ * order survives failures and crashes (another worker takes the lease over and claims the
+ * pending entries with XAUTOCLAIM).
+ */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Channel } from '../conversation/types.ts';
+import type { PartitionReader, RedisInbox } from '../store/inbox.ts';
+import type { InboxEntry, InboxHandler } from './types.ts';
+
+export interface InboxWorkerOptions {
+  inbox: RedisInbox;
+  handlers: Partial<Record<Channel, InboxHandler>>;
+  logger: Logger;
+  /** A partition's lease; a dead worker's partitions are taken over after this long. */
+  leaseMs: number;
+  /** Entries read at once from a partition. */
+  batchSize?: number;
+  /** Tries of one entry before it is dropped with an error log (a poison entry must not stop its partition). */
+  maxAttempts?: number;
+  /** Counts handled entries (metrics). */
+  onHandled?: (entry: InboxEntry, outcome: 'done' | 'dropped') => void;
+}
+
+export class InboxWorker {
+  readonly id = `worker-${randomUUID().slice(0, 12)}`;
+  private readonly options: InboxWorkerOptions;
+  private readonly loops = new Map<number, PartitionLoop>();
+  private timer: NodeJS.Timeout | undefined;
+  private beating: Promise<void> = Promise.resolve();
+  private stopped = false;
+
+  constructor(options: InboxWorkerOptions) {
+    this.options = options;
+  }
+
+  /** Takes its share at once, then keeps it on a heartbeat (a third of the lease). */
+  async start(): Promise<void> {
+    await this.beat();
+    this.timer = setInterval(() => {
+      this.beating = this.beating.then(() => this.beat());
+    }, Math.max(50, Math.floor(this.options.leaseMs / 3)));
+  }
+
+  /** Partitions held now (tests, readiness). */
+  get held(): number[] {
+    return [...this.loops.keys()];
+  }
+
+  /** Resolves once the inbox is empty: every accepted entry handled (tests, benchmarks). */
+  async settled(pollMs = 2): Promise<void> {
+    while ((await this.options.inbox.depth()) > 0) await sleep(pollMs);
+  }
+
+  /** Finishes the batches in hand, gives the leases back and leaves. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.beating;
+    await Promise.all([...this.loops.keys()].map((p) => this.drop(p, true)));
+    await this.options.inbox.leave(this.id).catch(() => undefined);
+  }
+
+  private async beat(): Promise<void> {
+    if (this.stopped) return;
+    const { inbox, leaseMs, logger } = this.options;
+    try {
+      const live = await inbox.heartbeat(this.id, leaseMs);
+      for (const p of [...this.loops.keys()]) {
+        if (!(await inbox.renew(p, this.id, leaseMs))) {
+          logger.warn({ partition: p }, 'inbox lease lost; another worker has the partition');
+          await this.drop(p, false);
+        }
+      }
+      const share = Math.ceil(inbox.partitions / Math.max(1, live));
+      // Too many (a worker joined): hand the last ones back for it to take.
+      for (const p of [...this.loops.keys()].slice(share)) await this.drop(p, true);
+      const start = Math.floor(Math.random() * inbox.partitions);
+      for (let i = 0; i < inbox.partitions && this.loops.size < share && !this.stopped; i++) {
+        const p = (start + i) % inbox.partitions;
+        if (this.loops.has(p) || !(await inbox.acquire(p, this.id, leaseMs))) continue;
+        const moved = await inbox.takeOver(p, this.id);
+        if (moved) logger.info({ partition: p, entries: moved }, 'inbox partition taken over with entries in progress');
+        const loop = new PartitionLoop(p, inbox.reader(p, this.id), this.options);
+        this.loops.set(p, loop);
+        loop.run();
+      }
+    } catch (error) {
+      logger.error({ error: (error as Error).message }, 'inbox heartbeat failed; retrying');
+    }
+  }
+
+  private async drop(partition: number, release: boolean): Promise<void> {
+    const loop = this.loops.get(partition);
+    if (!loop) return;
+    this.loops.delete(partition);
+    await loop.stop();
+    if (release) await this.options.inbox.release(partition, this.id).catch(() => undefined);
+  }
+}
+
+/** Reads one partition until stopped. */
+class PartitionLoop {
+  private stopped = false;
+  private done: Promise<void> = Promise.resolve();
+  private reading = false;
+  private readonly attempts = new Map<string, number>();
+  private readonly partition: number;
+  private readonly reader: PartitionReader;
+  private readonly options: InboxWorkerOptions;
+
+  constructor(partition: number, reader: PartitionReader, options: InboxWorkerOptions) {
+    this.partition = partition;
+    this.reader = reader;
+    this.options = options;
+  }
+
+  run(): void {
+    this.done = this.loop().finally(() => this.reader.close());
+  }
+
+  /** Lets the batch in hand finish; a blocked read is cut at once. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.reading) this.reader.close();
+    await this.done;
+  }
+
+  private async loop(): Promise<void> {
+    const batchSize = this.options.batchSize ?? 100;
+    while (!this.stopped) {
+      try {
+        this.reading = true;
+        let entries = await this.reader.pending(batchSize);
+        if (!entries.length && !this.stopped) entries = await this.reader.next(batchSize, 1000);
+        this.reading = false;
+        if (!entries.length) continue;
+        const failed = await this.handle(entries);
+        // Give a failing store or platform a moment before the pending entries are read again.
+        if (failed) await sleep(Math.min(2000, 50 * 2 ** failed));
+      } catch (error) {
+        this.reading = false;
+        if (this.stopped) return;
+        this.options.logger.error({ partition: this.partition, error: (error as Error).message }, 'inbox read failed; retrying');
+        await sleep(500);
+      }
+    }
+  }
+
+  /** Handles a batch; answers the highest attempt count among entries that failed (0: none). */
+  private async handle(entries: InboxEntry[]): Promise<number> {
+    const byKey = new Map<string, InboxEntry[]>();
+    for (const entry of entries) byKey.set(entry.key, [...(byKey.get(entry.key) ?? []), entry]);
+    const outcomes = await Promise.all([...byKey.values()].map((own) => this.inOrder(own)));
+    await this.reader.done(outcomes.flatMap((o) => o.done));
+    return Math.max(0, ...outcomes.map((o) => o.failedAttempts));
+  }
+
+  private async inOrder(entries: InboxEntry[]): Promise<{ done: string[]; failedAttempts: number }> {
+    const { handlers, logger, onHandled } = this.options;
+    const done: string[] = [];
+    for (const entry of entries) {
+      const handler = handlers[entry.channel];
+      try {
+        if (!handler) throw new Error(`no handler for channel ${entry.channel}`);
+        await handler(entry);
+        this.attempts.delete(entry.id);
+        done.push(entry.id);
+        onHandled?.(entry, 'done');
+      } catch (error) {
+        const attempts = (this.attempts.get(entry.id) ?? 0) + 1;
+        if (attempts < (this.options.maxAttempts ?? 5)) {
+          this.attempts.set(entry.id, attempts);
+          logger.warn({ partition: this.partition, channel: entry.channel, attempts, error: (error as Error).message }, 'inbox entry failed; will try again');
+          // The user's later entries wait for this one.
+          return { done, failedAttempts: attempts };
+        }
+        this.attempts.delete(entry.id);
+        logger.error({ partition: this.partition, channel: entry.channel, attempts, error: (error as Error).message }, 'inbox entry dropped after repeated failures');
+        done.push(entry.id);
+        onHandled?.(entry, 'dropped');
+      }
+    }
+    return { done, failedAttempts: 0 };
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

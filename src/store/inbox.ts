@@ -1,0 +1,257 @@
+/**
+ * The inbox on Redis Streams: the only code that speaks Redis for it.
+ *
+ * One stream per partition; a user's entries always land in the same partition (a hash of
+ * their key), so one consumer reading a partition in order keeps every user's order.
+ * Accepting is one script per partition: refuse when the partition is over its depth, else
+ * claim each event id (SET NX with the platform's redelivery window) and XADD the new ones,
+ * so an event is never claimed without being stored, nor stored twice.
+ *
+ * Workers hold a partition through a lease (SET NX PX, renewed by its holder); a worker
+ * that takes a partition over first claims every pending entry of the consumer before it
+ * (XAUTOCLAIM). Handled entries are acknowledged and deleted (XACK + XDEL in one MULTI), so
+ * XLEN is the partition's depth: waiting plus in progress.
+ */
+import type { Redis } from 'ioredis';
+import type { Channel } from '../conversation/types.ts';
+import type { AppendOutcome, InboxEntry, InboxWriter, NewEntry } from '../inbox/types.ts';
+import type { RedisKeys } from './keys.ts';
+
+const GROUP = 'workers';
+
+type Items = [string, string[] | null][];
+/** One stream's reply: `[key, items]` (ioredis with RESP3) or `[[key, items]]` (RESP2); null when nothing came. */
+type StreamReply = [string, Items] | [string, Items][] | null;
+
+function streamItems(reply: StreamReply): Items {
+  if (!reply || reply.length === 0) return [];
+  return typeof reply[0] === 'string' ? ((reply as [string, Items])[1] ?? []) : ((reply as [string, Items][])[0]?.[1] ?? []);
+}
+
+/**
+ * KEYS: stream, then the seen-key of each entry that has an event id, in order.
+ * ARGV: max depth, entry count, then per entry: has id (0/1), seen TTL (s), channel, key, data.
+ * Returns -1 when over depth, else one flag per entry (1 appended, 0 already seen).
+ */
+const APPEND = `
+if redis.call('XLEN', KEYS[1]) >= tonumber(ARGV[1]) then return -1 end
+local out = {}
+local k = 2
+for i = 0, tonumber(ARGV[2]) - 1 do
+  local base = 3 + i * 5
+  local fresh = true
+  if ARGV[base] == '1' then
+    fresh = redis.call('SET', KEYS[k], '1', 'NX', 'EX', ARGV[base + 1])
+    k = k + 1
+  end
+  if fresh then
+    redis.call('XADD', KEYS[1], '*', 'c', ARGV[base + 2], 'k', ARGV[base + 3], 'd', ARGV[base + 4])
+    out[i + 1] = 1
+  else
+    out[i + 1] = 0
+  end
+end
+return out
+`;
+
+const RENEW = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+`;
+
+const RELEASE = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`;
+
+type InboxRedis = Redis & {
+  inboxAppend(numKeys: number, ...args: (string | number)[]): Promise<number | number[]>;
+  inboxRenew(key: string, owner: string, ms: number): Promise<number>;
+  inboxRelease(key: string, owner: string): Promise<number>;
+};
+
+export interface RedisInboxOptions {
+  /** Separates inboxes sharing a prefix (tests); `inbox` in production. */
+  name?: string;
+  partitions: number;
+  /** Entries a partition may hold before webhooks are refused (503). */
+  maxDepthPerPartition: number;
+  /** How long an accepted event id is remembered, per channel: longer than the platform redelivers. */
+  seenTtlSeconds: Record<Channel, number>;
+}
+
+/** FNV-1a: cheap, stable across processes and versions. */
+export function partitionOf(key: string, partitions: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    hash ^= key.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0) % partitions;
+}
+
+export class RedisInbox implements InboxWriter {
+  readonly partitions: number;
+  private readonly redis: InboxRedis;
+  private readonly keys: RedisKeys;
+  private readonly options: RedisInboxOptions;
+  private readonly name: string;
+  private readonly connect: () => Redis;
+
+  /** `connect` opens a connection a reader may block on (one per partition read). */
+  constructor(redis: Redis, keys: RedisKeys, connect: () => Redis, options: RedisInboxOptions) {
+    this.redis = redis as InboxRedis;
+    this.keys = keys;
+    this.connect = connect;
+    this.options = options;
+    this.name = options.name ?? 'inbox';
+    this.partitions = options.partitions;
+    // defineCommand is per connection; defining it again on a shared one is harmless.
+    this.redis.defineCommand('inboxAppend', { lua: APPEND });
+    this.redis.defineCommand('inboxRenew', { numberOfKeys: 1, lua: RENEW });
+    this.redis.defineCommand('inboxRelease', { numberOfKeys: 1, lua: RELEASE });
+  }
+
+  private k(partition: number) {
+    return this.keys.inbox(this.name, partition);
+  }
+
+  async append(entries: NewEntry[]): Promise<AppendOutcome> {
+    const byPartition = new Map<number, NewEntry[]>();
+    for (const entry of entries) {
+      const p = partitionOf(entry.key, this.partitions);
+      byPartition.set(p, [...(byPartition.get(p) ?? []), entry]);
+    }
+    // Every script is written before any answer is awaited: one round trip for all of them.
+    const results = await Promise.all([...byPartition].map(([p, group]) => this.appendTo(p, group)));
+    if (results.some((r) => r === -1)) return { status: 'full' };
+    const flags = results.flatMap((r) => r as number[]);
+    const appended = flags.filter((f) => f === 1).length;
+    return { status: 'accepted', appended, duplicates: flags.length - appended };
+  }
+
+  private appendTo(partition: number, entries: NewEntry[]): Promise<number | number[]> {
+    const keys = this.k(partition);
+    const seen = entries.filter((e) => e.eventId !== undefined).map((e) => keys.seen(e.channel, e.eventId!));
+    const args: (string | number)[] = [this.options.maxDepthPerPartition, entries.length];
+    for (const e of entries) args.push(e.eventId !== undefined ? '1' : '0', this.options.seenTtlSeconds[e.channel], e.channel, e.key, e.data);
+    return this.redis.inboxAppend(1 + seen.length, keys.stream, ...seen, ...args);
+  }
+
+  /** Entries waiting or in progress, over every partition. */
+  async depth(): Promise<number> {
+    const pipeline = this.redis.pipeline();
+    for (let p = 0; p < this.partitions; p++) pipeline.xlen(this.k(p).stream);
+    const results = (await pipeline.exec()) ?? [];
+    return results.reduce((sum, [error, n]) => {
+      if (error) throw error;
+      return sum + Number(n);
+    }, 0);
+  }
+
+  // ------------------------------------------------------------------ workers
+
+  /** Registers a live worker until `ttlMs` from now; answers how many are live. */
+  async heartbeat(worker: string, ttlMs: number): Promise<number> {
+    const key = this.keys.inboxWorkers(this.name);
+    const now = Date.now();
+    const results = await this.redis.multi().zadd(key, now + ttlMs, worker).zremrangebyscore(key, '-inf', now).zcard(key).exec();
+    return Number(results?.[2]?.[1] ?? 1);
+  }
+
+  async leave(worker: string): Promise<void> {
+    await this.redis.zrem(this.keys.inboxWorkers(this.name), worker);
+  }
+
+  async acquire(partition: number, worker: string, leaseMs: number): Promise<boolean> {
+    return (await this.redis.set(this.k(partition).lease, worker, 'PX', leaseMs, 'NX')) === 'OK';
+  }
+
+  async renew(partition: number, worker: string, leaseMs: number): Promise<boolean> {
+    return (await this.redis.inboxRenew(this.k(partition).lease, worker, leaseMs)) === 1;
+  }
+
+  async release(partition: number, worker: string): Promise<void> {
+    await this.redis.inboxRelease(this.k(partition).lease, worker);
+  }
+
+  /**
+   * Makes the partition's group if need be and moves every pending entry (a dead or former
+   * consumer's) to `worker`, which reads them before anything new.
+   */
+  async takeOver(partition: number, worker: string): Promise<number> {
+    const stream = this.k(partition).stream;
+    try {
+      await this.redis.xgroup('CREATE', stream, GROUP, '0', 'MKSTREAM');
+    } catch (error) {
+      if (!String((error as Error).message).includes('BUSYGROUP')) throw error;
+    }
+    let cursor = '0-0';
+    let moved = 0;
+    do {
+      const [next, claimed] = (await this.redis.call('XAUTOCLAIM', stream, GROUP, worker, 0, cursor, 'COUNT', 1000, 'JUSTID')) as [string, string[]];
+      cursor = next;
+      moved += claimed.length;
+    } while (cursor !== '0-0');
+    return moved;
+  }
+
+  /** A reader of one partition on a connection of its own (new entries are awaited with BLOCK). */
+  reader(partition: number, worker: string): PartitionReader {
+    return new PartitionReader(this.connect(), this.k(partition).stream, worker);
+  }
+}
+
+export class PartitionReader {
+  private readonly redis: Redis;
+  private readonly stream: string;
+  private readonly worker: string;
+
+  constructor(redis: Redis, stream: string, worker: string) {
+    this.redis = redis;
+    // Outages surface as failed reads, which the worker logs; the events would only repeat them.
+    this.redis.on('error', () => undefined);
+    this.stream = stream;
+    this.worker = worker;
+  }
+
+  /** This worker's entries read before but not acknowledged (failed, or taken over), oldest first. */
+  pending(count: number): Promise<InboxEntry[]> {
+    return this.read(['COUNT', count, 'STREAMS', this.stream, '0']);
+  }
+
+  /** New entries, waiting up to `blockMs` for one. */
+  next(count: number, blockMs: number): Promise<InboxEntry[]> {
+    return this.read(['COUNT', count, 'BLOCK', blockMs, 'STREAMS', this.stream, '>']);
+  }
+
+  /** Acknowledges and deletes handled entries, so the stream's length stays its depth. */
+  async done(ids: string[]): Promise<void> {
+    if (!ids.length) return;
+    await this.redis.multi().xack(this.stream, GROUP, ...ids).xdel(this.stream, ...ids).exec();
+  }
+
+  /** Ends a blocked read at once. */
+  close(): void {
+    this.redis.disconnect();
+  }
+
+  private async read(args: (string | number)[]): Promise<InboxEntry[]> {
+    const reply = (await this.redis.call('XREADGROUP', 'GROUP', GROUP, this.worker, ...args)) as StreamReply;
+    const items = streamItems(reply);
+    const entries: InboxEntry[] = [];
+    const gone: string[] = [];
+    for (const [id, fields] of items) {
+      // A pending entry deleted meanwhile comes back without fields: nothing left to do.
+      if (!fields) {
+        gone.push(id);
+        continue;
+      }
+      const map: Record<string, string> = {};
+      for (let i = 0; i < fields.length; i += 2) map[fields[i]!] = fields[i + 1]!;
+      entries.push({ id, channel: map.c as Channel, key: map.k ?? '', data: map.d ?? '', acceptedAt: Number(id.split('-')[0]) });
+    }
+    await this.done(gone);
+    return entries;
+  }
+}
