@@ -13,6 +13,10 @@ import { createSlackChannel, isSlackConfigured, slackPreview } from './channels/
 import type { ChannelFace } from './channels/types.ts';
 import { reminderSettings, type Config } from './config.ts';
 import { ConversationService, type EffectHandlers } from './conversation/service.ts';
+import { handoffEffects } from './handoff/effects.ts';
+import { handoffSettings, staffRouteConfigured } from './handoff/config.ts';
+import { createHandoffs, type Handoffs } from './handoff/runtime.ts';
+import type { HandoffService } from './handoff/service.ts';
 import { meteredInbox } from './inbox/metered.ts';
 import { inboxSettings } from './inbox/settings.ts';
 import { InboxWorker } from './inbox/worker.ts';
@@ -22,7 +26,6 @@ import { ReminderScheduler } from './jobs/reminders/scheduler.ts';
 import { createReminderWorker } from './jobs/reminders/worker.ts';
 import { withEventMetrics } from './observability/event-metrics.ts';
 import { createMetrics, type Metrics } from './observability/metrics.ts';
-import { userTag } from './observability/logger.ts';
 import { RedisOutages } from './observability/redis-events.ts';
 import { closeWorker } from './jobs/close-worker.ts';
 import { InsightsRecorder } from './insights/recorder.ts';
@@ -36,6 +39,8 @@ export interface Runtime {
   conversations: ConversationService;
   scheduler: ReminderScheduler;
   broadcasting: Broadcasting;
+  /** The advisor handoff (offered only with a staff route). */
+  handoffs: Handoffs;
   worker?: Worker;
   /** The conversation worker (ROLE worker or all): takes events from the inbox. */
   inboxWorker?: InboxWorker;
@@ -57,21 +62,22 @@ const countedByInsights = async (): Promise<void> => undefined;
 
 /**
  * What each effect of a conversation step does: one handler per kind, so a kind added to
- * `SideEffect` without one fails the typecheck. Replace a handler here to give a kind its
- * work (the advisor handoff goes in `advisorRequested`).
+ * `SideEffect` without one fails the typecheck. The advisor handoff's kinds go to its
+ * service (src/handoff/effects.ts).
  */
-export function effectHandlers(deps: { scheduler: ReminderScheduler; logger: Logger }): EffectHandlers {
+export function effectHandlers(deps: { scheduler: ReminderScheduler; logger: Logger; handoffs?: () => HandoffService }): EffectHandlers {
   const { scheduler, logger } = deps;
+  const { forget, ...handoff } = handoffEffects(deps.handoffs, logger);
   return {
     // A deleted user's plan is cancelled by deleteData, never synced.
     remindersChanged: async (effect, { user, session }) => {
       if (session) await scheduler.sync(user, effect.reminders);
     },
-    deleteData: async (_effect, { user }) => scheduler.cancelAll(user),
-    // Nobody is contacted yet: the handoff to an advisor is still to be built (issue #14).
-    advisorRequested: async (_effect, { user }) => {
-      logger.info({ user: userTag(user) }, 'advisor requested; no handoff is wired, nobody was contacted');
+    deleteData: async (_effect, { user }) => {
+      await scheduler.cancelAll(user);
+      await forget(user);
     },
+    ...handoff,
     // Its reminder comes as remindersChanged.
     replyPending: recordedWithTheSession,
     meetingSet: recordedWithTheSession,
@@ -118,7 +124,9 @@ export async function createRuntime({ config, logger, clock, metrics = createMet
     sessionTtlSeconds: config.SESSION_TTL_DAYS * 86_400,
     defaults: { locale: config.DEFAULT_LOCALE, timeZone: config.DEFAULT_TIME_ZONE },
     reminders: settings,
-    effects: effectHandlers({ scheduler, logger }),
+    // An advisor is offered only where someone answers (Slack staff channel or staff page).
+    ...(staffRouteConfigured(config) ? { advisor: handoffSettings(config) } : {}),
+    effects: effectHandlers({ scheduler, logger, handoffs: () => handoffs.service }),
     ...(clock ? { clock } : {}),
   });
   conversations.onEffects((user, effects, session) => insights.step(user, effects, session));
@@ -135,17 +143,33 @@ export async function createRuntime({ config, logger, clock, metrics = createMet
     ...(clock ? { clock } : {}),
   };
   const line = lineEnabled(config) ? createLineChannel(channelDeps) : undefined;
-  const slack = isSlackConfigured(config) ? createSlackChannel(channelDeps) : undefined;
+  // Built below, once the channels it pushes through exist; effects only reach it after that.
+  // eslint-disable-next-line prefer-const -- assigned once the channels exist; the getters above read it later
+  let handoffs: Handoffs;
+  const staff = config.STAFF_SLACK_CHANNEL ? { channelId: config.STAFF_SLACK_CHANNEL, handoffs: () => handoffs.service } : undefined;
+  const slack = isSlackConfigured(config) ? createSlackChannel({ ...channelDeps, advisor: staffRouteConfigured(config), ...(staff ? { staff } : {}) }) : undefined;
   // Every configured channel's face; jobs and the staff API get its pieces, never the channel.
   const faces: ChannelFace[] = [...(line ? [line] : []), ...(slack ? [slack] : [])];
   const senders = Object.fromEntries(faces.map((face) => [face.channel, face.sender]));
   const broadcasters = Object.fromEntries(faces.filter((face) => isBroadcastChannel(face.channel)).map((face) => [face.channel, face.broadcaster]));
+  handoffs = createHandoffs({
+    config,
+    store,
+    content,
+    logger,
+    senders,
+    conversation: async (user, event) => (await conversations.handle(user, { kind: 'handoff', event })).messages,
+    ...(slack?.staffChannel ? { staffChannel: slack.staffChannel } : {}),
+    displayName: async (user) => (user.channel === 'line' ? line?.displayName(user.id) : user.channel === 'slack' ? slack?.displayName(user.id) : undefined),
+    insights,
+    ...(clock ? { clock } : {}),
+  });
   // Previews are pure rendering: the staff page shows every channel, configured here or not.
   const previews = { line: linePreview(content.catalog, config.DEFAULT_TIME_ZONE), slack: slackPreview };
 
   const serveWebhooks = config.ROLE !== 'worker';
   const broadcasting = createBroadcasting({ config, store, content, logger, metrics, broadcasters, insights, ...(clock ? { clock } : {}) });
-  const admin = serveWebhooks ? createAdminPlugin({ config, store, content, service: broadcasting.service, previews, logger, ...(clock ? { clock } : {}) }) : undefined;
+  const admin = serveWebhooks ? createAdminPlugin({ config, store, content, service: broadcasting.service, previews, handoffs: handoffs.service, logger, ...(clock ? { clock } : {}) }) : undefined;
   const runsWorker = config.ROLE !== 'web';
   let worker: Worker | undefined;
   const inboxWorker = runsWorker
@@ -193,6 +217,7 @@ export async function createRuntime({ config, logger, clock, metrics = createMet
       },
     });
     broadcasting.startWorkers(bull);
+    handoffs.startWorker(bull);
     await inboxWorker?.start();
   }
   logger.info({ role: config.ROLE, line: !!line, slack: slack?.mode ?? false, worker: !!worker, partitions: inboxWorker?.held.length }, 'mendan-navi ready');
@@ -203,6 +228,7 @@ export async function createRuntime({ config, logger, clock, metrics = createMet
     conversations,
     scheduler,
     broadcasting,
+    handoffs,
     metrics,
     ...(worker ? { worker } : {}),
     ...(inboxWorker ? { inboxWorker } : {}),
@@ -213,6 +239,7 @@ export async function createRuntime({ config, logger, clock, metrics = createMet
       for (const face of faces) await face.stop();
       if (worker) await closeWorker(worker, () => store.connected());
       await broadcasting.close();
+      await handoffs.close();
       await conversations.drain();
       await scheduler.close();
       await store.close();

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { ChannelPreview } from '../channels/types.ts';
 import type { Config } from '../config.ts';
 import type { Content } from '../conversation/content.ts';
+import type { HandoffService } from '../handoff/service.ts';
 import type { BroadcastChannel } from '../jobs/broadcast/filter.ts';
 import type { BroadcastService } from '../jobs/broadcast/service.ts';
 import type { RedisStore } from '../store/redis-store.ts';
@@ -21,6 +22,8 @@ export function createAdminPlugin(deps: {
   service: BroadcastService;
   /** How each channel shows a message, for the page's previews. */
   previews: Record<BroadcastChannel, ChannelPreview>;
+  /** The advisor inbox's service. */
+  handoffs?: HandoffService;
   logger: Logger;
   clock?: () => Date;
 }): FastifyPluginAsync | undefined {
@@ -46,5 +49,6 @@ export function createAdminPlugin(deps: {
     },
     previews: deps.previews,
     timeZone: config.DEFAULT_TIME_ZONE,
+    ...(deps.handoffs ? { handoffs: deps.handoffs } : {}),
   });
 }

@@ -16,6 +16,8 @@ import type { BroadcastChannel } from '../jobs/broadcast/filter.ts';
 import type { RateLimitBackend } from '../store/redis-connection.ts';
 import type { AuditLog } from './audit.ts';
 import { authenticate, type StaffToken } from './auth.ts';
+import type { HandoffService } from '../handoff/service.ts';
+import { handoffRoutes } from './handoff-routes.ts';
 import { insightsRoutes, type InsightsRoutesDeps } from './insights-routes.ts';
 import { pageRoutes } from './page-routes.ts';
 import { adminRoutes } from './routes.ts';
@@ -35,6 +37,8 @@ export interface AdminPluginDeps {
   timeZone: string;
   /** The insights counters and what the report needs (GET /api/admin/insights). */
   insights?: InsightsRoutesDeps;
+  /** The advisor inbox (/api/admin/handoffs). */
+  handoffs?: HandoffService;
   /** How each channel shows a message, for the page's previews. */
   previews: Record<BroadcastChannel, ChannelPreview>;
 }
@@ -148,5 +152,6 @@ async function apiContext(api: FastifyInstance, deps: AdminPluginDeps): Promise<
     }
   });
   if (deps.insights) await insightsRoutes(api, deps.insights);
+  if (deps.handoffs) await handoffRoutes(api, { handoffs: deps.handoffs, staffOf });
   await adminRoutes(api, { service: deps.service, content: deps.content, audit: deps.audit, previews: deps.previews, timeZone: deps.timeZone, staffOf });
 }

@@ -1,6 +1,7 @@
 /** Commands: typed keywords (and menu entries, settings, flow actions) that act wherever the user is. */
 import { isBuiltIn } from './builtins/index.ts';
 import type { Action } from './flow-schema.ts';
+import { advisorOffered, requestAdvisor } from './handoff-state.ts';
 import { ask, askCurrent, goTo, interrupt, menuState, resume } from './navigation.ts';
 import { normalizeText } from './normalize.ts';
 import { planReplyReminder } from './reminder-plan.ts';
@@ -11,7 +12,8 @@ import type { Locale } from './types.ts';
 
 export function matchCommand(turn: Turn, raw: string): { action: Action; locale?: Locale } | undefined {
   const text = normalizeText(raw);
-  return turn.ctx.content.flow.commands.find((c) => c.keywords.some((k) => normalizeText(k) === text));
+  // Nobody to answer, no advisor: its words are then no command at all.
+  return turn.ctx.content.flow.commands.find((c) => (c.action !== 'advisor' || advisorOffered(turn)) && c.keywords.some((k) => normalizeText(k) === text));
 }
 
 export function runCommand(turn: Turn, action: Action, locale?: Locale): void {
@@ -82,9 +84,7 @@ export function runCommand(turn: Turn, action: Action, locale?: Locale): void {
       emitResult(turn, { announce: false });
       return askCurrent(turn);
     case 'advisor':
-      raise(turn, { type: 'advisorRequested' });
-      say(turn, 'system.advisor');
-      return askCurrent(turn);
+      return requestAdvisor(turn);
     case 'replyPending':
       planReply(turn);
       return askCurrent(turn);

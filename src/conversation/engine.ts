@@ -12,6 +12,7 @@ import { matchCommand, runCommand } from './commands.ts';
 import { parsePickerDateTime } from './dates.ts';
 import { fireReminder } from './fired-reminder.ts';
 import { startWithText } from './first-message.ts';
+import { handoffInput } from './handoff-state.ts';
 import { isOutdated, migrate } from './migration.ts';
 import { askCurrent, currentChoices, currentQuestion, goTo } from './navigation.ts';
 import type { Session } from './session.ts';
@@ -40,7 +41,7 @@ export function newSession(ctx: EngineContext, locale?: Locale): Session {
 export function step(ctx: EngineContext, session: Session | undefined, input: Inbound): StepResult {
   // Someone with no conversation (never started, deleted, expired) is not greeted by a
   // reminder or by leaving: there is nothing to say and nothing to keep.
-  if (!session && (input.kind === 'reminder' || input.kind === 'blocked')) {
+  if (!session && (input.kind === 'reminder' || input.kind === 'blocked' || input.kind === 'handoff')) {
     return { session: undefined, messages: [], effects: [] };
   }
   const turn: Turn = {
@@ -76,6 +77,8 @@ export function step(ctx: EngineContext, session: Session | undefined, input: In
 }
 
 function handle(turn: Turn, input: Inbound): void {
+  // While an advisor handles the conversation, and for the handoff's own events.
+  if (handoffInput(turn, input)) return;
   switch (input.kind) {
     case 'start':
       say(turn, 'system.welcome_back');
@@ -106,6 +109,7 @@ function handle(turn: Turn, input: Inbound): void {
     case 'reminder':
       return fireReminder(turn, input.reminder);
     case 'blocked':
+    case 'handoff':
       return;
   }
 }

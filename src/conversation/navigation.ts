@@ -5,6 +5,7 @@
  */
 import { builtIn, isBuiltIn } from './builtins/index.ts';
 import { holds } from './conditions.ts';
+import { advisorOffered, inHandoff } from './handoff-state.ts';
 import { inviteChoices, inviteQuestion, isInviteState } from './invite-chat.ts';
 import type { FlowChoice, QuestionState } from './flow-schema.ts';
 import { emitResult } from './result.ts';
@@ -87,10 +88,14 @@ export function choicesFor(turn: Turn, id: string): Choice[] {
   if (isInviteState(id)) return inviteChoices(turn, id);
   const special = builtIn(id);
   const choices = special ? special.choices(turn.ctx.content, turn.s) : (questionFor(turn, id)?.choices ?? []);
-  return choices.map((c) => ({ value: c.value, label: t(turn, c.label) }));
+  // The advisor choice only where someone answers (handoff-state.ts).
+  const offered = choices.filter((c) => !('action' in c) || c.action !== 'advisor' || advisorOffered(turn));
+  return offered.map((c) => ({ value: c.value, label: t(turn, c.label) }));
 }
 
 export function askCurrent(turn: Turn): void {
+  // An advisor handles the conversation: the bot asks nothing until it is handed back.
+  if (inHandoff(turn)) return;
   ask(turn, turn.s.state);
 }
 

@@ -5,6 +5,7 @@
  * on a conflict the pure step is simply computed again on the fresh session.
  */
 import type { Logger } from 'pino';
+import type { HandoffSettings } from '../handoff/types.ts';
 import { userTag } from '../observability/logger.ts';
 import type { Store } from '../store/types.ts';
 import { meetingAt } from './conditions.ts';
@@ -59,6 +60,8 @@ export interface ConversationServiceOptions {
   maxDaysAhead: number;
   defaults: { locale: Locale; timeZone: string };
   reminders?: ReminderSettings;
+  /** Someone answers advisor requests (a staff route is configured); without it none are offered. */
+  advisor?: HandoffSettings;
   /** What each effect does; without them effects are only returned (`npm run chat`, tests of the core). */
   effects?: EffectHandlers;
   /** Compare-and-set attempts before giving up (the caller answers 5xx so the platform retries). */
@@ -123,6 +126,7 @@ export class ConversationService {
         now: this.clock(),
         maxDaysAhead: this.options.maxDaysAhead,
         ...(this.options.reminders ? { reminders: this.options.reminders } : {}),
+        ...(this.options.advisor ? { advisor: this.options.advisor } : {}),
         defaults: {
           locale: hints.locale ?? this.options.defaults.locale,
           timeZone: hints.timeZone ?? this.options.defaults.timeZone,

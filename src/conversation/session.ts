@@ -32,5 +32,9 @@ export interface Session {
   reminders?: PlannedReminder[];
   /** What a pasted invitation said, until the user has confirmed it (values only, never the text). */
   invite?: PendingInvite;
+  /** An advisor handles the conversation since then: the bot answers nothing itself (handoff-state.ts). */
+  handoff?: { since: string };
+  /** The last few texts the bot could not answer, shown to the advisor if the user asks for one. */
+  recent?: string[];
   updatedAt: string;
 }

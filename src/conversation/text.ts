@@ -9,6 +9,7 @@ import { matchTipKeyword, showTip } from './builtins/tips.ts';
 import { matchCommand, runCommand } from './commands.ts';
 import { parseMeetingTime } from './dates.ts';
 import { firstMessageKind, isFresh } from './first-message.ts';
+import { rememberUnanswered } from './handoff-state.ts';
 import { offerInvitation, readPasted } from './invite-chat.ts';
 import { askCurrent, currentQuestion, menuState } from './navigation.ts';
 import { normalizeText } from './normalize.ts';
@@ -61,6 +62,7 @@ export function handleText(turn: Turn, raw: string): void {
     showTip(turn, tip);
     return askCurrent(turn);
   }
+  rememberUnanswered(turn, raw);
   sayExpected(turn);
   askCurrent(turn);
 }

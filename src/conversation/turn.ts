@@ -3,6 +3,7 @@
  * (translate, say, record an answer, replace the reminder plan). Nothing here decides where
  * the conversation goes; that is `navigation.ts`.
  */
+import type { HandoffSettings } from '../handoff/types.ts';
 import type { Content } from './content.ts';
 import { formatMeetingTime } from './dates.ts';
 import { translate, type Vars } from './i18n.ts';
@@ -16,6 +17,8 @@ export interface EngineContext {
   maxDaysAhead: number;
   defaults: { locale: Locale; timeZone: string };
   reminders?: ReminderSettings;
+  /** Someone answers advisor requests (a staff route is configured); without it none are offered. */
+  advisor?: HandoffSettings;
 }
 
 export interface StepResult {

@@ -34,7 +34,9 @@ export type Inbound =
   /** The user blocked / unfollowed the bot: nothing more is planned for them. */
   | { kind: 'blocked' }
   /** A scheduled reminder came due (sent by the reminder worker through the same path as a message). */
-  | { kind: 'reminder'; reminder: PlannedReminder };
+  | { kind: 'reminder'; reminder: PlannedReminder }
+  /** From the advisor handoff: staff handed the user back to the bot, or no answer came in time. */
+  | { kind: 'handoff'; event: 'ended' | 'overdue' };
 
 /** One selectable option rendered as a button (LINE quick reply, Slack button, numbered line). */
 export interface Choice {
@@ -71,7 +73,14 @@ export type SideEffect =
   | { type: 'optOut' }
   | { type: 'optIn' }
   | { type: 'deleteData' }
-  | { type: 'advisorRequested' }
+  /** The user asked for an advisor; `recent`: what they typed just before that the bot could not answer. */
+  | { type: 'advisorRequested'; recent: string[] }
+  /** The user wrote while an advisor handles the conversation: it goes to the staff. */
+  | { type: 'handoffMessage'; text: string }
+  /** Told that nobody answered in time, the user keeps waiting. */
+  | { type: 'handoffWait' }
+  /** The user went back to the bot. */
+  | { type: 'handoffEnded' }
   | { type: 'localeChanged'; locale: Locale }
   // Counted for the staff's insights (src/insights); nothing else acts on these.
   /** A conversation began: the first contact, or the first after the user's data was deleted. */

@@ -54,6 +54,8 @@ export interface LineChannelDeps {
 export interface LineChannel extends ChannelFace {
   /** Resolves when every answer already accepted has been sent (tests; graceful shutdown after `app.close()`). */
   idle(): Promise<void>;
+  /** The user's LINE display name, for advisor requests (undefined if LINE does not answer within 2 s). */
+  displayName(userId: string): Promise<string | undefined>;
 }
 
 export function lineEnabled(config: Pick<Config, 'LINE_CHANNEL_SECRET' | 'LINE_CHANNEL_ACCESS_TOKEN'>): boolean {
@@ -108,5 +110,6 @@ export function createLineChannel(deps: LineChannelDeps): LineChannel {
     start: async () => undefined,
     stop: idle,
     idle,
+    displayName: async (userId) => (await api.getProfile(userId, 2_000))?.displayName,
   };
 }

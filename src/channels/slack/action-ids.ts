@@ -9,7 +9,7 @@ export const HOME_START_ACTION = 'mendan:home:start';
 export const HOME_COMMAND_PREFIX = 'mendan:home:';
 
 /** What the App Home buttons ask for, besides starting the diagnosis. */
-export const HOME_COMMANDS = ['showTips', 'showReminders', 'optOut', 'optIn', 'language:ja', 'language:en'] as const;
+export const HOME_COMMANDS = ['showTips', 'showReminders', 'optOut', 'optIn', 'language:ja', 'language:en', 'advisor'] as const;
 export type HomeCommand = (typeof HOME_COMMANDS)[number];
 
 const QUESTION_BLOCK = /^mendan:q:\d+:(.+)$/;

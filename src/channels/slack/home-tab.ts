@@ -7,9 +7,9 @@ import { translator } from './texts.ts';
 import { slackUser, type SlackUsers } from './users.ts';
 
 export class HomeTab {
-  private readonly deps: { api: SlackApi; users: SlackUsers; store: Store; content: Content; clock: () => Date };
+  private readonly deps: { api: SlackApi; users: SlackUsers; store: Store; content: Content; clock: () => Date; advisor?: boolean };
 
-  constructor(deps: { api: SlackApi; users: SlackUsers; store: Store; content: Content; clock: () => Date }) {
+  constructor(deps: { api: SlackApi; users: SlackUsers; store: Store; content: Content; clock: () => Date; advisor?: boolean }) {
     this.deps = deps;
   }
 
@@ -28,6 +28,7 @@ export class HomeTab {
         reminders: session?.value.reminders ?? [],
         tipIds: content.tips.map((tip) => tip.id),
         now: clock(),
+        advisor: this.deps.advisor ?? false,
       },
       translator(content.catalog, locale),
     );

@@ -20,6 +20,8 @@ export interface HomeState {
   reminders: PlannedReminder[];
   tipIds: string[];
   now: Date;
+  /** Someone answers advisor requests (a staff route is configured): offer one. */
+  advisor?: boolean;
 }
 
 const MAX_TEXT = 3000;
@@ -48,6 +50,9 @@ export function homeView(state: HomeState, t: Translate): types.HomeView {
           : t('slack.home.no_reminders'),
       ),
       { type: 'divider' },
+      ...(state.advisor
+        ? [{ ...headed(t('slack.home.advisor_heading'), t('slack.home.advisor_intro')), accessory: button(homeCommandActionId('advisor'), t('slack.home.advisor_button')) }, { type: 'divider' as const }]
+        : []),
       {
         ...headed(t('slack.home.tips_heading'), state.tipIds.map((id) => `• ${t(`tips.${id}.title`)}`).join('\n')),
         accessory: button(homeCommandActionId('showTips'), t('slack.home.tips_button')),

@@ -10,7 +10,10 @@ import { App, SocketModeReceiver, webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { Config } from '../../config.ts';
 import type { Content } from '../../conversation/content.ts';
+import { formatMeetingTime } from '../../conversation/dates.ts';
 import type { ConversationService } from '../../conversation/service.ts';
+import type { StaffChannel } from '../../handoff/ports.ts';
+import type { HandoffService } from '../../handoff/service.ts';
 import { NO_INBOX, type InboxWriter } from '../../inbox/types.ts';
 import type { Metrics } from '../../observability/metrics.ts';
 import type { Store } from '../../store/types.ts';
@@ -29,6 +32,9 @@ import { PendingWork } from './pending.ts';
 import { slackWebhookPlugin } from './plugin.ts';
 import { FastifyReceiver } from './receiver.ts';
 import { createSlackSender } from './sender.ts';
+import { createStaffChannel } from './staff-channel.ts';
+import { registerStaffListeners } from './staff-listeners.ts';
+import { translator } from './texts.ts';
 import { SlackUsers } from './users.ts';
 
 export interface SlackChannelDeps {
@@ -45,6 +51,10 @@ export interface SlackChannelDeps {
   /** Retries of network failures and 5xx inside the WebClient (not rate limits). */
   retryConfig?: webApi.RetryOptions;
   metrics?: Metrics;
+  /** The advisor handoff's Slack side: requests posted to STAFF_SLACK_CHANNEL, replies in their threads. */
+  staff?: { channelId: string; handoffs: () => HandoffService };
+  /** Someone answers advisor requests (a staff route is configured): the App Home offers one. */
+  advisor?: boolean;
 }
 
 export { slackPreview } from './broadcaster.ts';
@@ -57,6 +67,10 @@ export interface SlackChannel extends ChannelFace {
   readonly mode: 'http' | 'socket';
   /** Resolves when every accepted request has been fully handled. */
   idle(): Promise<void>;
+  /** Where advisor requests are posted, when `staff` was given. */
+  staffChannel?: StaffChannel;
+  /** The name a person goes by in Slack, for advisor requests. */
+  displayName(userId: string): Promise<string | undefined>;
 }
 
 /** Slack is on when both HTTP credentials are set (config.ts requires them together). */
@@ -97,7 +111,7 @@ export function createSlackChannel(deps: SlackChannelDeps): SlackChannel {
   });
   const delivery = new SlackDelivery({ api, store, logger });
   const dialog = new SlackDialog({ conversations, users, delivery, store });
-  const home = new HomeTab({ api, users, store, content, clock });
+  const home = new HomeTab({ api, users, store, content, clock, advisor: deps.advisor ?? false });
 
   const receiver = appToken
     ? new SocketModeReceiver({ appToken, logger: boltLogger(logger) })
@@ -119,6 +133,16 @@ export function createSlackChannel(deps: SlackChannelDeps): SlackChannel {
     throw error;
   });
   registerListeners(bolt, { dialog, home, users, api, store, content, logger, clock, maxDaysAhead: config.MEETING_MAX_DAYS_AHEAD });
+  const displayName = async (userId: string) => (await api.profile(userId)).name;
+  let staffChannel: StaffChannel | undefined;
+  if (deps.staff) {
+    // Staff read requests in the deployment's language and zone.
+    const staffLocale = config.DEFAULT_LOCALE;
+    const when = (iso: string) => formatMeetingTime(new Date(iso), staffLocale, config.DEFAULT_TIME_ZONE);
+    staffChannel = createStaffChannel({ api, channelId: deps.staff.channelId, t: translator(content.catalog, staffLocale), when });
+    const staffName = async (userId: string) => (await displayName(userId).catch(() => undefined)) ?? userId;
+    registerStaffListeners(bolt, { channelId: deps.staff.channelId, handoffs: deps.staff.handoffs, staffName, logger });
+  }
 
   const idle = async () => {
     await pending.idle();
@@ -148,5 +172,7 @@ export function createSlackChannel(deps: SlackChannelDeps): SlackChannel {
       await idle();
     },
     idle,
+    ...(staffChannel ? { staffChannel } : {}),
+    displayName,
   };
 }

@@ -17,8 +17,9 @@ const threadReplySchema = z.object({
   text: z.string(),
   ts: z.string(),
   thread_ts: z.string(),
-  subtype: z.undefined(),
-  bot_id: z.undefined(),
+  // A person's plain message: edits, joins, the bot's own posts (a bot_id) are not replies.
+  subtype: z.undefined().optional(),
+  bot_id: z.undefined().optional(),
 });
 
 const staffActionSchema = z.object({
