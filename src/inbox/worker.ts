@@ -31,6 +31,8 @@ export class InboxWorker {
   readonly id = `worker-${randomUUID().slice(0, 12)}`;
   private readonly options: InboxWorkerOptions;
   private readonly loops = new Map<number, PartitionLoop>();
+  /** Partitions being handed back: their batch finishes under a lease still renewed. */
+  private readonly draining = new Map<number, Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
   private beating: Promise<void> = Promise.resolve();
   private stopped = false;
@@ -62,7 +64,8 @@ export class InboxWorker {
     this.stopped = true;
     clearInterval(this.timer);
     await this.beating;
-    await Promise.all([...this.loops.keys()].map((p) => this.drop(p, true)));
+    for (const p of [...this.loops.keys()]) this.drop(p, true);
+    await Promise.all([...this.draining.values()]);
     await this.options.inbox.leave(this.id).catch(() => undefined);
   }
 
@@ -71,22 +74,25 @@ export class InboxWorker {
     const { inbox, leaseMs, logger } = this.options;
     try {
       const live = await inbox.heartbeat(this.id, leaseMs);
-      for (const p of [...this.loops.keys()]) {
-        if (!(await inbox.renew(p, this.id, leaseMs))) {
+      for (const p of [...this.loops.keys(), ...this.draining.keys()]) {
+        if (!(await inbox.renew(p, this.id, leaseMs)) && this.loops.has(p)) {
           logger.warn({ partition: p }, 'inbox lease lost; another worker has the partition');
-          await this.drop(p, false);
+          this.drop(p, false);
         }
       }
       const share = Math.ceil(inbox.partitions / Math.max(1, live));
       // Too many (a worker joined): hand the last ones back for it to take.
-      for (const p of [...this.loops.keys()].slice(share)) await this.drop(p, true);
+      for (const p of [...this.loops.keys()].slice(share)) this.drop(p, true);
       const start = Math.floor(Math.random() * inbox.partitions);
       for (let i = 0; i < inbox.partitions && this.loops.size < share && !this.stopped; i++) {
         const p = (start + i) % inbox.partitions;
-        if (this.loops.has(p) || !(await inbox.acquire(p, this.id, leaseMs))) continue;
+        if (this.loops.has(p) || this.draining.has(p) || !(await inbox.acquire(p, this.id, leaseMs))) continue;
         const moved = await inbox.takeOver(p, this.id);
         if (moved) logger.info({ partition: p, entries: moved }, 'inbox partition taken over with entries in progress');
-        const loop = new PartitionLoop(p, inbox.reader(p, this.id), this.options);
+        const loop = new PartitionLoop(p, inbox.reader(p, this.id), this.options, {
+          holds: () => inbox.holds(p, this.id),
+          adopt: () => inbox.takeOver(p, this.id),
+        });
         this.loops.set(p, loop);
         loop.run();
       }
@@ -95,13 +101,23 @@ export class InboxWorker {
     }
   }
 
-  private async drop(partition: number, release: boolean): Promise<void> {
+  /** Stops a partition's loop without holding up the heartbeat; the lease is renewed until it is released. */
+  private drop(partition: number, release: boolean): void {
     const loop = this.loops.get(partition);
     if (!loop) return;
     this.loops.delete(partition);
-    await loop.stop();
-    if (release) await this.options.inbox.release(partition, this.id).catch(() => undefined);
+    const drained = loop
+      .stop()
+      .then(() => (release ? this.options.inbox.release(partition, this.id) : undefined))
+      .catch(() => undefined)
+      .finally(() => this.draining.delete(partition));
+    this.draining.set(partition, drained);
   }
+}
+
+interface LeaseChecks {
+  holds(): Promise<boolean>;
+  adopt(): Promise<number>;
 }
 
 /** Reads one partition until stopped. */
@@ -114,10 +130,14 @@ class PartitionLoop {
   private readonly reader: PartitionReader;
   private readonly options: InboxWorkerOptions;
 
-  constructor(partition: number, reader: PartitionReader, options: InboxWorkerOptions) {
+  private readonly lease: LeaseChecks;
+  private adopted = Date.now();
+
+  constructor(partition: number, reader: PartitionReader, options: InboxWorkerOptions, lease: LeaseChecks) {
     this.partition = partition;
     this.reader = reader;
     this.options = options;
+    this.lease = lease;
   }
 
   run(): void {
@@ -135,11 +155,18 @@ class PartitionLoop {
     const batchSize = this.options.batchSize ?? 100;
     while (!this.stopped) {
       try {
+        // A worker that read after its lease ran out left entries pending under its name: take them.
+        if (Date.now() - this.adopted > this.options.leaseMs) {
+          this.adopted = Date.now();
+          await this.lease.adopt();
+        }
         this.reading = true;
         let entries = await this.reader.pending(batchSize);
         if (!entries.length && !this.stopped) entries = await this.reader.next(batchSize, 1000);
         this.reading = false;
         if (!entries.length) continue;
+        // A lease that ran out (a stalled process) belongs to another worker now: its entries are theirs.
+        if (!(await this.lease.holds())) return;
         const failed = await this.handle(entries);
         // Give a failing store or platform a moment before the pending entries are read again.
         if (failed) await sleep(Math.min(2000, 50 * 2 ** failed));

@@ -171,6 +171,10 @@ export class RedisInbox implements InboxWriter {
     return (await this.redis.inboxRenew(this.k(partition).lease, worker, leaseMs)) === 1;
   }
 
+  async holds(partition: number, worker: string): Promise<boolean> {
+    return (await this.redis.get(this.k(partition).lease)) === worker;
+  }
+
   async release(partition: number, worker: string): Promise<void> {
     await this.redis.inboxRelease(this.k(partition).lease, worker);
   }
