@@ -235,6 +235,11 @@ describe('a LINE user and the advisor', () => {
     const ts = await requestTs();
     await lineEvent(runtime, ev.text(user, 'よろしくお願いします'));
     await until(() => threadTexts(ts).length === 1);
+    // A long message reaches the thread whole, in two posts (Slack shows 4,000 characters of one).
+    const long = `${'あ'.repeat(2500)}。\n\n${'い'.repeat(2000)}`;
+    await lineEvent(runtime, ev.text(user, long));
+    await until(() => threadTexts(ts).length === 3);
+    expect(threadTexts(ts).slice(1).join('')).toBe(`ユーザー: ${long}`.replace('\n\n', ''));
 
     await lineEvent(runtime, ev.text(user, 'すべて停止'));
     await until(() => lineTexts(user).includes(ja('system.stopped_all')));

@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LineApi } from '../src/channels/line/client.ts';
 import { LINE_LOCALE_KEYS } from '../src/channels/line/locale-keys.ts';
-import { buildRichMenuRequest, checkRichMenuImage, installRichMenu, loadRichMenu, richMenuLocaleKeys } from '../src/channels/line/richmenu.ts';
+import { buildRichMenuRequest, checkRichMenuImage, installRichMenu, loadRichMenu, richMenuLocaleKeys, richMenuVariant } from '../src/channels/line/richmenu.ts';
 import { PROJECT_ROOT } from '../src/conversation/content.ts';
 import { normalizeText } from '../src/conversation/normalize.ts';
 import { LOCALES } from '../src/conversation/types.ts';
@@ -36,6 +36,20 @@ describe('the rich menu definition', () => {
         expect(keywords.has(normalizeText(action.text)), `"${action.text}" is a command keyword`).toBe(true);
       }
     }
+  });
+
+  it('has a fifth area, an advisor, only in the variant installed with a staff route', () => {
+    const keywords = new Set(content().flow.commands.filter((c) => c.action === 'advisor').flatMap((c) => c.keywords.map(normalizeText)));
+    for (const locale of LOCALES) {
+      expect(buildRichMenuRequest(menu, content().catalog, locale, false).areas).toHaveLength(4);
+      const areas = buildRichMenuRequest(menu, content().catalog, locale, true).areas!;
+      expect(areas).toHaveLength(5);
+      const advisor = areas[3]!.action as { text: string };
+      expect(keywords.has(normalizeText(advisor.text)), `"${advisor.text}" asks for an advisor`).toBe(true);
+    }
+    const variant = richMenuVariant(menu, true);
+    expect(checkRichMenuImage(readFileSync(path.join(PROJECT_ROOT, variant.image)), menu)).toEqual({ contentType: 'image/png', width: 2500, height: 843 });
+    expect(richMenuVariant(menu, false).image).toBe(menu.image);
   });
 
   it('ships an image LINE accepts for it', () => {

@@ -21,6 +21,9 @@ import { splitMessage, type SplitResult } from './split.ts';
 import { summarize } from './summary.ts';
 import type { DeliveryState, Handoff, HandoffMessage, HandoffSettings } from './types.ts';
 
+/** A user's message is posted into the Slack thread in at most this many parts (LINE allows 5,000 characters, Slack DMs far more). */
+const THREAD_PARTS = 20;
+
 export type HandoffErrorCode = 'not_found' | 'ended' | 'text_too_long';
 
 export class HandoffError extends Error {
@@ -125,7 +128,9 @@ export class HandoffService {
     if (!handoff) return;
     const now = this.clock();
     await this.deps.store.append(handoff.id, { id: randomUUID(), at: now.toISOString(), from: 'user', text });
-    await this.note(handoff, this.staffText('handoff.staff.user_said', { text }));
+    // A long message reaches the thread whole, in as many posts as it takes.
+    const said = splitMessage(this.staffText('handoff.staff.user_said', { text }), { ...REPLY_LIMITS.slack, maxParts: THREAD_PARTS });
+    for (const part of said.ok ? said.parts : [this.staffText('handoff.staff.user_said', { text })]) await this.note(handoff, part);
     // Answered before: a new question starts a new wait.
     if (!handoff.dueAt) await this.startWaiting(handoff, now);
   }
