@@ -36,6 +36,8 @@ export const configSchema = z.object({
   REDIS_URL: optional(url.refine((u) => /^rediss?:/.test(u), { message: 'must start with redis:// or rediss://' })),
   REDIS_PREFIX: z.string().regex(/^[\w.:-]*$/, { message: 'letters, digits, _ . : - only' }).default('mendan:'),
   SESSION_TTL_DAYS: int(1, 365).default(30),
+  /** A user record is deleted after this many days of silence, once no session, reminder or handoff of theirs is left (store/users-retention.ts). */
+  USER_RETENTION_DAYS: int(1, 3650).default(365),
   DEFAULT_LOCALE: z.enum(LOCALES).default('ja'),
   DEFAULT_TIME_ZONE: timeZone.default('Asia/Tokyo'),
   MEETING_MAX_DAYS_AHEAD: int(1, 730).default(180),

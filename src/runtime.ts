@@ -27,7 +27,8 @@ import { createReminderWorker } from './jobs/reminders/worker.ts';
 import { withEventMetrics } from './observability/event-metrics.ts';
 import { createMetrics, type Metrics } from './observability/metrics.ts';
 import { RedisOutages } from './observability/redis-events.ts';
-import { closeWorker } from './jobs/close-worker.ts';
+import { closeWorker, whileRedisUp } from './jobs/close-worker.ts';
+import { startRetentionSweeps, type RetentionSweeps } from './jobs/user-retention.ts';
 import { InsightsRecorder } from './insights/recorder.ts';
 import { buildApp } from './server/app.ts';
 import { storeReadiness, workerReadiness } from './server/health.ts';
@@ -171,6 +172,7 @@ export async function createRuntime({ config, logger, clock, metrics = createMet
   const broadcasting = createBroadcasting({ config, store, content, logger, metrics, broadcasters, insights, ...(clock ? { clock } : {}) });
   const admin = serveWebhooks ? createAdminPlugin({ config, store, content, service: broadcasting.service, previews, handoffs: handoffs.service, logger, ...(clock ? { clock } : {}) }) : undefined;
   const runsWorker = config.ROLE !== 'web';
+  let sweeps: RetentionSweeps | undefined;
   let worker: Worker | undefined;
   const inboxWorker = runsWorker
     ? new InboxWorker({
@@ -217,6 +219,7 @@ export async function createRuntime({ config, logger, clock, metrics = createMet
       },
     });
     broadcasting.startWorkers(bull);
+    sweeps = startRetentionSweeps({ retention: store.retention, retentionDays: config.USER_RETENTION_DAYS, logger });
     handoffs.startWorker(bull);
     await inboxWorker?.start();
   }
@@ -235,13 +238,14 @@ export async function createRuntime({ config, logger, clock, metrics = createMet
     async stop() {
       await app.close();
       // Accepted events not yet taken stay in the inbox for the next worker.
-      await inboxWorker?.stop();
+      await whileRedisUp(inboxWorker?.stop(), () => store.connected());
       for (const face of faces) await face.stop();
       if (worker) await closeWorker(worker, () => store.connected());
       await broadcasting.close();
-      await handoffs.close();
+      await whileRedisUp(handoffs.close(), () => store.connected());
       await conversations.drain();
       await scheduler.close();
+      sweeps?.stop();
       await store.close();
     },
   };

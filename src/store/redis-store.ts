@@ -17,6 +17,7 @@ import { redisKeys, type RedisKeys } from './keys.ts';
 import { connectBlocking, connectRedis, type QueueConnection, type RateLimitBackend } from './redis-connection.ts';
 import { RedisUsers } from './redis-users.ts';
 import { ReminderIndex } from './reminder-index.ts';
+import { UserRetention } from './users-retention.ts';
 import type { DedupeStore, SessionStore, Store, Versioned } from './types.ts';
 
 /** Atomic compare-and-set on a session hash {v, data}: the cross-process guard against lost updates. */
@@ -65,6 +66,8 @@ export class RedisStore implements Store {
   readonly handoffs: RedisHandoffs;
   /** Daily insights counters (no personal data), kept 400 days. */
   readonly insights: RedisInsights;
+  /** Deletes user records after USER_RETENTION_DAYS of silence (users-retention.ts). */
+  readonly retention: UserRetention;
 
   constructor(options: RedisStoreOptions, redis?: Redis) {
     this.url = options.url;
@@ -82,6 +85,7 @@ export class RedisStore implements Store {
     this.audit = new AuditStore(this.redis, this.keys.adminAudit);
     this.handoffs = new RedisHandoffs(this.redis, this.keys, options.sessionTtlSeconds);
     this.insights = new RedisInsights(this.redis, this.keys);
+    this.retention = new UserRetention(this.redis, this.keys, clock);
   }
 
   private sessionStore(): SessionStore {
@@ -127,6 +131,11 @@ export class RedisStore implements Store {
     return { connection, prefix: this.keys.queuePrefix };
   }
 
+  /** The inbox between webhooks and workers, on this connection (readers open their own). */
+  inbox(options: RedisInboxOptions): RedisInbox {
+    return new RedisInbox(this.redis, this.keys, () => this.blockingConnection(), options);
+  }
+
   /**
    * A connection that may block. Outages are logged once, from the connections the runtime
    * watches (observability/redis-events.ts); without a listener of its own, ioredis would
@@ -136,11 +145,6 @@ export class RedisStore implements Store {
     const connection = connectBlocking(this.url);
     connection.on('error', () => undefined);
     return connection;
-  }
-
-  /** The inbox between webhooks and workers, on this connection (readers open their own). */
-  inbox(options: RedisInboxOptions): RedisInbox {
-    return new RedisInbox(this.redis, this.keys, () => connectBlocking(this.url), options);
   }
 
   /** Where the admin API's rate limiter counts, so every instance counts together. */
