@@ -144,6 +144,9 @@ describe('a LINE user and the advisor', () => {
     expect(pushesTo(user)).toHaveLength(2);
     await until(() => threadTexts(ts).includes('aiko（管理画面から）: 当日の持ち物も確認しておきましょう。'));
 
+    // Audited with the staff names: the Slack person's and the page's.
+    const audit = (await staff(runtime, 'GET', '/audit')).json().entries as { staff: string; action: string; target: string }[];
+    expect(audit.filter((e) => e.target === id).map((e) => `${e.staff}:${e.action}`).reverse()).toEqual(['sakura:handoff.take', 'sakura:handoff.reply', 'aiko:handoff.reply']);
     const thread = (await staff(runtime, 'GET', `/handoffs/${id}`)).json();
     expect(thread.messages.map((m: { from: string; via: string | null; text: string }) => [m.from, m.via, m.text])).toEqual([
       ['user', null, '年収の交渉はしてもいいですか'],
