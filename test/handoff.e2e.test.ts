@@ -306,6 +306,13 @@ describe('a Slack user and the advisor', () => {
     await slackPost(runtime, threadReply(ts, '配属先の働き方を聞いてみましょう。', '1764118950.000200'));
     await until(() => slack.posted.some((m) => m.channel === dmOf(user) && m.text.includes('配属先の働き方を聞いてみましょう。')));
 
+    // Too long for a Slack DM in five messages: refused in the thread, with the numbers, nothing sent.
+    const dmsBeforeLong = slack.posted.filter((m) => m.channel === dmOf(user)).length;
+    await slackPost(runtime, threadReply(ts, 'x'.repeat(20_001), '1764118955.000250'));
+    await until(() => threadTexts(ts).some((t) => t.startsWith('長すぎるため送っていません')));
+    expect(threadTexts(ts).find((t) => t.startsWith('長すぎるため送っていません'))).toContain('4000');
+    expect(slack.posted.filter((m) => m.channel === dmOf(user)).length).toBe(dmsBeforeLong);
+
     // A message in the staff channel outside a request thread goes nowhere.
     const dmsBefore = slack.posted.filter((m) => m.channel === dmOf(user)).length;
     await slackPost(runtime, eventBody({ type: 'message', channel: STAFF_CHANNEL, channel_type: 'channel', user: STAFF_USER, text: 'お昼行ってきます', ts: '1764118960.000300' }));
