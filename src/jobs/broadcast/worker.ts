@@ -120,6 +120,8 @@ export function createBroadcastWorkers(options: BroadcastWorkerOptions): Broadca
     );
     const record = await broadcasts.get(id);
     if (outcome === 'frozen') log.info({ total: record?.total, chunks: record?.chunks, ms: Date.now() - began }, 'broadcast audience frozen');
+    // Only the run that published the whole audience gets here with 'frozen': recipients are counted once.
+    if (outcome === 'frozen' && record) await options.insights?.broadcastStarted(id, record.filter.channels ?? [], record.total ?? 0);
     // Frozen by an earlier run that died before enqueueing its last chunks.
     if (outcome === 'skipped' && record?.status === 'sending' && record.chunks) {
       log.info({ enqueued: await queues.enqueueChunks(id, record.chunks, await broadcasts.doneChunks(id)) }, 'broadcast chunks enqueued');
