@@ -36,7 +36,8 @@ export interface Handoffs {
   /** What the conversation needs to offer an advisor; undefined when nobody can answer. */
   offered: HandoffSettings | undefined;
   service: HandoffService;
-  startWorker(bull: QueueConnection): Worker;
+  /** `lockDurationMs`: how soon a crashed worker's job is taken over (BullMQ's 30 s default in production). */
+  startWorker(bull: QueueConnection, options?: { lockDurationMs?: number }): Worker;
   close(): Promise<void>;
 }
 
@@ -70,8 +71,8 @@ export function createHandoffs(deps: HandoffRuntimeDeps): Handoffs {
   return {
     offered,
     service,
-    startWorker(bull) {
-      worker = createHandoffWorker({ bull, service: () => service, logger: log });
+    startWorker(bull, options = {}) {
+      worker = createHandoffWorker({ bull, service: () => service, logger: log, ...options });
       return worker;
     },
     async close() {
