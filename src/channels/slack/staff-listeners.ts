@@ -24,6 +24,7 @@ const threadReplySchema = z.object({
 
 const staffActionSchema = z.object({
   user: z.object({ id: z.string() }),
+  container: z.object({ channel_id: z.string().optional(), message_ts: z.string().optional() }),
   actions: z.array(z.object({ action_id: z.string(), value: z.string() })).min(1),
 });
 
@@ -59,6 +60,14 @@ export function registerStaffListeners(app: App, deps: StaffListenerDeps): void 
     const parsed = staffActionSchema.safeParse(body);
     if (!parsed.success) return;
     const action = parsed.data.actions[0]!;
+    // Only a button of the request's own message in the staff channel acts on it: a payload
+    // naming a handoff from anywhere else (another channel, another request) is refused.
+    const { channel_id: channel, message_ts: ts } = parsed.data.container;
+    const request = channel === channelId && ts ? await handoffs().store().byThread(channel, ts) : undefined;
+    if (request?.id !== action.value) {
+      logger.info({ handoff: action.value }, 'staff action refused: not from the request message in the staff channel');
+      return;
+    }
     const staff = await staffName(parsed.data.user.id);
     try {
       if (action.action_id === STAFF_TAKE_ACTION) await handoffs().take(action.value, staff);
