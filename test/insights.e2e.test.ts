@@ -2,7 +2,7 @@
  * Insights end to end, as `npm start` runs: signed LINE webhooks walk users through the
  * diagnosis; the reminder worker fires the evening-before, just-before and follow-up
  * reminders as a moved clock makes them due; users answer the follow-up; staff broadcast a
- * tip and some users opt out within the day. The counts must appear exactly in the API and
+ * tip and some users opt out within the day; they ask for an advisor and staff answer. The counts must appear exactly in the API and
  * on the staff page (headless Chromium, screenshot kept in test/artifacts/), and the same
  * after a restart on the same Redis. Platform APIs are a fake server on loopback.
  */
@@ -99,8 +99,12 @@ async function diagnose(user: string, upTo: number = ANSWERS.length): Promise<vo
   await send(ev.choice(user, 'meeting_mode', 'online'));
 }
 
+function staff(method: 'GET' | 'POST', url: string, payload?: object) {
+  return runtime.app.inject({ method, url, headers: { authorization: `Bearer ${TOKENS.aiko}` }, ...(payload ? { payload } : {}) });
+}
+
 async function insights(days = 7) {
-  const response = await runtime.app.inject({ method: 'GET', url: `/api/admin/insights?days=${days}`, headers: { authorization: `Bearer ${TOKENS.aiko}` } });
+  const response = await staff('GET', `/api/admin/insights?days=${days}`);
   expect(response.statusCode).toBe(200);
   return response.json();
 }
@@ -160,6 +164,13 @@ describe('insights', () => {
     moveTo('2026-12-02T09:00:00Z');
     for (const user of A.slice(0, 5)) await send(ev.text(user, '配信停止'));
 
+    // The same five ask for an advisor; a staff member answers each from the page 40 minutes later.
+    for (const user of A.slice(0, 5)) await send(ev.text(user, 'アドバイザーに相談したい'));
+    moveTo('2026-12-02T09:40:30Z');
+    const { handoffs } = (await staff('GET', '/api/admin/handoffs')).json() as { handoffs: { id: string }[] };
+    expect(handoffs).toHaveLength(5);
+    for (const { id } of handoffs) expect((await staff('POST', `/api/admin/handoffs/${id}/messages`, { text: '担当の者です。ご相談を拝見しました。' })).statusCode).toBe(201);
+
     api = await insights();
     const small = '< 5';
     expect(api).toMatchObject({ from: '2026-11-26', to: '2026-12-02', days: 7, timeZone: 'Asia/Tokyo' });
@@ -196,6 +207,7 @@ describe('insights', () => {
         optOuts: 5,
       },
     ]);
+    expect(api.handoffs).toEqual({ requests: 5, answered: 5, medianMinutesToFirstAnswer: 40, overdue: 0 });
     // The days before the first contact show nothing; the 30-day view holds the same.
     expect((api.daily as { date: string; new: unknown }[]).map((d) => [d.date, d.new])).toEqual([
       ['2026-11-26', 0], ['2026-11-27', 0], ['2026-11-28', 0], ['2026-11-29', 0], ['2026-11-30', 0], ['2026-12-01', 8], ['2026-12-02', 0],
@@ -245,6 +257,8 @@ describe('insights', () => {
     expect(await cell('reminders', 'eve', 'sent')).toBe('5');
     expect(await page.textContent('[data-panel="broadcasts"] tbody tr th')).toBe(content().catalog.ja.get(`tips.${TIP}.title`));
     expect(await page.textContent('[data-panel="broadcasts"] td[data-col="optOuts"]')).toBe('5');
+    expect(await cell('handoffs', 'answered', 'value')).toBe('5');
+    expect(await page.textContent('[data-panel="handoffs"] .note')).toBe('最初の返信までの時間（中央値）: 40 分');
     // Each chart is drawn (a canvas with pixels), and a table is one click away.
     expect(await page.locator('[data-panel] canvas').count()).toBe(8);
     const users = page.locator('[data-panel="users"]');
