@@ -3,17 +3,13 @@
  * next worker, which pushes again with the same X-Line-Retry-Key; LINE (here a fake that
  * behaves like it) refuses the repeat with 409. The user gets the reply exactly once.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { createLineChannel } from '../src/channels/line/index.ts';
 import { loadConfig } from '../src/config.ts';
-import { PROJECT_ROOT } from '../src/conversation/content.ts';
 import type { UserRef } from '../src/conversation/types.ts';
 import { createHandoffs } from '../src/handoff/runtime.ts';
 import { content, createConversations, silentLogger } from './support/conversation.ts';
+import { retryKeyLine, startWorkerProcess } from './support/crash.ts';
 import { createRedisStore, deletePrefix, redisUrl, uniquePrefix } from './support/redis.ts';
 
 const prefix = uniquePrefix('handoff-crash');
@@ -23,49 +19,11 @@ afterAll(async () => {
   await deletePrefix(prefix);
 });
 
-/** Accepts each retry key once, never answering that first request; repeats get 409. */
-async function fakeLine() {
-  const seen = new Map<string, number>();
-  const delivered: { to: string; text: string }[] = [];
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      if (req.url !== '/v2/bot/message/push') return res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-      const key = String(req.headers['x-line-retry-key']);
-      const count = (seen.get(key) ?? 0) + 1;
-      seen.set(key, count);
-      if (count > 1) return res.writeHead(409, { 'content-type': 'application/json' }).end('{"message":"The retry key is already accepted"}');
-      const parsed = JSON.parse(body) as { to: string; messages: { text: string }[] };
-      delivered.push({ to: parsed.to, text: parsed.messages.map((m) => m.text).join('\n') });
-      // The worker dies before it hears back.
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  cleanups.push(() => new Promise((r) => server.close(() => r(undefined))), () => server.closeAllConnections());
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen, delivered };
-}
-
-function startWorkerProcess(env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'test/support/handoff-worker-process.ts')], {
-    cwd: PROJECT_ROOT,
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  cleanups.push(() => {
-    child.kill('SIGKILL');
-  });
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.stdout!.once('data', () => resolve(child));
-  });
-}
-
 describe('a handoff worker killed with SIGKILL mid-push', () => {
   it('is taken over by the next worker and the user gets the staff reply once', async () => {
     const lockMs = 1000;
-    const line = await fakeLine();
-    const child = await startWorkerProcess({ REDIS_URL: redisUrl(), REDIS_PREFIX: prefix, LINE_API_BASE_URL: line.url, LOCK_MS: String(lockMs) });
+    const line = await retryKeyLine({ hangFirst: true }, cleanups);
+    const child = await startWorkerProcess('handoff-worker-process.ts', { REDIS_URL: redisUrl(), REDIS_PREFIX: prefix, LINE_API_BASE_URL: line.url, LOCK_MS: String(lockMs) }, cleanups);
 
     const store = createRedisStore(prefix);
     const conversations = createConversations(store);
