@@ -1,12 +1,20 @@
 /**
  * Webhook throughput and latency: signed LINE and Slack events posted by autocannon to the
- * bot's real server (web role on a redis-server of its own, LINE and Slack APIs faked on
- * loopback), next to a bare Fastify server answering 200 to the same requests on the same
- * machine in the same run. The bare figures are the ceiling; the ratio is what the bot keeps.
+ * bot's real servers (one web process and one worker process on a redis-server of their
+ * own, LINE and Slack APIs faked on loopback), next to a bare Fastify server answering 200
+ * to the same requests, and Bolt's own HTTPReceiver with a no-op listener for Slack, on the
+ * same machine in the same run. The bare figures are the ceiling; the ratios are what the
+ * bot keeps. Besides requests acknowledged, the events processed (answers that reached the
+ * fake LINE API) are counted over the same window, with the CPU time and Redis commands
+ * each one cost.
  */
 import autocannon, { type Result } from 'autocannon';
+import { Redis } from 'ioredis';
+import { loadConfig } from '../src/config.ts';
+import { inboxSettings } from '../src/inbox/settings.ts';
+import { RedisStore } from '../src/store/redis-store.ts';
 import { startRedisServer } from '../test/support/redis-server.ts';
-import { startChild } from './support/child.ts';
+import { startChild, type Child } from './support/child.ts';
 import { lineRequests, slackRequests, type SignedRequest } from './support/webhook-requests.ts';
 
 export interface WebhookBenchOptions {
@@ -15,8 +23,10 @@ export interface WebhookBenchOptions {
   /** Seconds of unmeasured load first (JIT, connection pools, Redis warm). */
   warmupSeconds?: number;
   connections?: number;
-  /** The bot's LOG_LEVEL; production runs at info, which writes two request lines per webhook. */
+  /** The bot's LOG_LEVEL; production runs at info. */
   logLevel?: string;
+  /** The fixed rate whose latency is measured (requests per second). */
+  fixedRate?: number;
 }
 
 export interface LoadFigures {
@@ -31,24 +41,37 @@ export interface LoadFigures {
 
 const LINE_SECRET = 'bench-line-channel-secret';
 const SLACK_SECRET = 'bench-slack-signing-secret';
+const DRAIN_TIMEOUT_MS = 180_000;
 
 export async function runWebhookBench(options: WebhookBenchOptions = {}): Promise<Record<string, unknown>> {
-  const { durationSeconds = 10, warmupSeconds = 2, connections = 20, logLevel = 'info' } = options;
-  const load = async (url: string, requests: () => SignedRequest): Promise<LoadFigures> => {
+  const { durationSeconds = 10, warmupSeconds = 2, connections = 20, logLevel = 'info', fixedRate = 500 } = options;
+  const load = async (url: string, requests: () => SignedRequest, after?: () => Promise<void>): Promise<LoadFigures> => {
     await fire(url, requests, warmupSeconds, connections);
+    await after?.();
     return figures(await fire(url, requests, durationSeconds, connections));
   };
 
   const redis = await startRedisServer();
   const fake = await startChild('./fake-platforms-process.ts');
+  const probe = new Redis(redis.url);
+  const inboxStore = new RedisStore({ url: redis.url, prefix: 'mendan:', sessionTtlSeconds: 60 });
+  const inbox = inboxStore.inbox(inboxSettings(loadConfig({})));
+  const replies = async () => (await fake.ask<{ counts: Record<string, number> }>('counts')).counts['line:reply'] ?? 0;
+  const drained = async () => {
+    const deadline = Date.now() + DRAIN_TIMEOUT_MS;
+    while ((await inbox.depth()) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  };
   try {
     const bare = await startChild('./bare-server-process.ts');
     const bareLine = await load(bare.url, lineRequests(LINE_SECRET));
     const bareSlack = await load(bare.url, slackRequests(SLACK_SECRET));
     await bare.stop();
 
-    const app = await startChild('./app-server-process.ts', {
-      ROLE: 'web',
+    const bolt = await startChild('./bolt-server-process.ts', { SLACK_SIGNING_SECRET: SLACK_SECRET });
+    const boltSlack = await load(bolt.url, slackRequests(SLACK_SECRET));
+    await bolt.stop();
+
+    const env = {
       REDIS_URL: redis.url,
       LOG_LEVEL: logLevel,
       LINE_CHANNEL_SECRET: LINE_SECRET,
@@ -58,24 +81,74 @@ export async function runWebhookBench(options: WebhookBenchOptions = {}): Promis
       SLACK_SIGNING_SECRET: SLACK_SECRET,
       SLACK_BOT_TOKEN: 'xoxb-bench',
       SLACK_API_URL: `${fake.url}/api/`,
+    };
+    const web = await startChild('./app-server-process.ts', { ...env, ROLE: 'web' });
+    const worker = await startChild('./app-server-process.ts', { ...env, ROLE: 'worker' });
+    const processes = [web, worker];
+
+    // LINE: acknowledged and processed over the same measured window, then what each event cost.
+    const lineRequestsOf = lineRequests(LINE_SECRET);
+    let before: Snapshot | undefined;
+    const line = await load(web.url, lineRequestsOf, async () => {
+      await drained();
+      before = await snapshot(processes, probe, replies);
     });
-    const line = await load(app.url, lineRequests(LINE_SECRET));
-    const slack = await load(app.url, slackRequests(SLACK_SECRET));
-    // Stopping waits for every answer still on its way to the fake APIs.
-    await app.stop();
+    const answeredInWindow = (await replies()) - before!.replies;
+    await drained();
+    const after = await snapshot(processes, probe, replies);
+    const events = after.replies - before!.replies;
+    const processedPerSecond = Math.round(answeredInWindow / durationSeconds);
+
+    const fixed = figures(await autocannon({ url: web.url, connections, duration: durationSeconds, timeout: 10, overallRate: fixedRate, requests: [{ method: 'POST', setupRequest: () => lineRequestsOf() }] }));
+    await drained();
+
+    const slack = await load(web.url, slackRequests(SLACK_SECRET));
+    await drained();
+    for (const child of processes) await child.stop();
     const calls = await fake.ask<{ counts: Record<string, number> }>('counts');
 
     return {
-      settings: { durationSeconds, warmupSeconds, connections, users: 2_000, logLevel },
+      settings: { durationSeconds, warmupSeconds, connections, users: 2_000, logLevel, deployment: '1 web + 1 worker process' },
       bare: { line: bareLine, slack: bareSlack },
-      line: { ...line, ratioToBare: ratios(line, bareLine) },
-      slack: { ...slack, ratioToBare: ratios(slack, bareSlack) },
+      bolt: { slack: boltSlack },
+      line: {
+        ...line,
+        ratioToBare: ratios(line, bareLine),
+        processedPerSecond,
+        processedRatioToBare: round(processedPerSecond / bareLine.requestsPerSecond),
+        fixedRate: { requestsPerSecond: fixedRate, p50Ms: fixed.p50Ms, p99Ms: fixed.p99Ms, non2xx: fixed.non2xx + fixed.errors },
+        cpuMsPerEvent: events ? round((after.cpuMs - before!.cpuMs) / events) : null,
+        redisCommandsPerEvent: events ? round((after.redisCommands - before!.redisCommands) / events) : null,
+        eventsMeasured: events,
+      },
+      slack: { ...slack, ratioToBare: ratios(slack, bareSlack), ratioToBolt: ratios(slack, boltSlack) },
       platformCalls: calls.counts,
     };
   } finally {
+    probe.disconnect();
+    await inboxStore.close();
     await fake.stop();
     await redis.stop();
   }
+}
+
+interface Snapshot {
+  replies: number;
+  /** User + system CPU of the bot's processes, ms. */
+  cpuMs: number;
+  /** Every command Redis ran (INFO commandstats, scripts' inner commands included). */
+  redisCommands: number;
+}
+
+async function snapshot(processes: Child[], redis: Redis, replies: () => Promise<number>): Promise<Snapshot> {
+  let cpuMs = 0;
+  for (const child of processes) {
+    const { cpu } = await child.ask<{ cpu: { user: number; system: number } }>('cpu');
+    cpuMs += (cpu.user + cpu.system) / 1000;
+  }
+  const stats = await redis.info('commandstats');
+  const redisCommands = [...stats.matchAll(/calls=(\d+)/g)].reduce((sum, m) => sum + Number(m[1]), 0);
+  return { replies: await replies(), cpuMs, redisCommands };
 }
 
 function fire(url: string, next: () => SignedRequest, duration: number, connections: number): Promise<Result> {
@@ -94,22 +167,42 @@ function figures(result: Result): LoadFigures {
   };
 }
 
-/** Throughput kept (bot / bare) and latency paid (bot / bare). */
-function ratios(bot: LoadFigures, bare: LoadFigures) {
-  const round = (n: number) => Math.round(n * 1000) / 1000;
-  return { requestsPerSecond: round(bot.requestsPerSecond / bare.requestsPerSecond), p50: round(bot.p50Ms / bare.p50Ms), p99: round(bot.p99Ms / bare.p99Ms) };
+const round = (n: number) => Math.round(n * 1000) / 1000;
+
+/** Throughput kept (bot / yardstick) and latency paid (bot / yardstick). */
+function ratios(bot: LoadFigures, base: LoadFigures) {
+  return { requestsPerSecond: round(bot.requestsPerSecond / base.requestsPerSecond), p50: round(bot.p50Ms / base.p50Ms), p99: round(bot.p99Ms / base.p99Ms) };
 }
 
+type LineResults = LoadFigures & {
+  ratioToBare: ReturnType<typeof ratios>;
+  processedPerSecond: number;
+  processedRatioToBare: number;
+  fixedRate: { requestsPerSecond: number; p50Ms: number; p99Ms: number };
+  cpuMsPerEvent: number | null;
+  redisCommandsPerEvent: number | null;
+};
+
 export function webhookTable(results: Record<string, unknown>): string {
-  const r = results as { bare: Record<'line' | 'slack', LoadFigures>; line: LoadFigures & { ratioToBare: ReturnType<typeof ratios> }; slack: LoadFigures & { ratioToBare: ReturnType<typeof ratios> } };
+  const r = results as {
+    bare: Record<'line' | 'slack', LoadFigures>;
+    bolt: { slack: LoadFigures };
+    line: LineResults;
+    slack: LoadFigures & { ratioToBare: ReturnType<typeof ratios>; ratioToBolt: ReturnType<typeof ratios> };
+  };
   const row = (name: string, f: LoadFigures, ratio?: ReturnType<typeof ratios>) =>
     `| ${name} | ${f.requestsPerSecond} | ${f.p50Ms} | ${f.p99Ms} | ${f.non2xx + f.errors} | ${ratio ? `${ratio.requestsPerSecond} / ${ratio.p99}` : '—'} |`;
   return [
-    '| webhook server | req/s | p50 ms | p99 ms | non-2xx + errors | vs bare: req/s, p99 |',
+    '| webhook server | req/s | p50 ms | p99 ms | non-2xx + errors | vs yardstick: req/s, p99 |',
     '| --- | --- | --- | --- | --- | --- |',
     row('bare Fastify, LINE bodies', r.bare.line),
-    row('bot, LINE', r.line, r.line.ratioToBare),
+    row('bot, LINE (acknowledged)', r.line, r.line.ratioToBare),
     row('bare Fastify, Slack bodies', r.bare.slack),
-    row('bot, Slack', r.slack, r.slack.ratioToBare),
+    row('Bolt HTTPReceiver, no-op listener', r.bolt.slack),
+    row('bot, Slack (vs Bolt)', r.slack, r.slack.ratioToBolt),
+    '',
+    `LINE events processed: ${r.line.processedPerSecond}/s (${r.line.processedRatioToBare} of bare); ` +
+      `at a fixed ${r.line.fixedRate.requestsPerSecond} req/s: p50 ${r.line.fixedRate.p50Ms} ms, p99 ${r.line.fixedRate.p99Ms} ms; ` +
+      `per event: ${r.line.cpuMsPerEvent} ms CPU, ${r.line.redisCommandsPerEvent} Redis commands`,
   ].join('\n');
 }

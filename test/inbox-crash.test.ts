@@ -96,6 +96,16 @@ async function postSlack(web: Running, body: string): Promise<Response> {
 const answersTo = (to: string) => fake.answers.filter((a) => a.to === to);
 const settle = () => new Promise((r) => setTimeout(r, 1500));
 
+/** The user's one event was stepped once and answered once, by its reply token (never also by push). */
+async function expectOneAnswer(d: ReturnType<typeof deployment>, user: string): Promise<void> {
+  await vi.waitUntil(() => answersTo(`rt-${user}`).length > 0, { timeout: 15_000, interval: 25 });
+  await settle();
+  expect(answersTo(`rt-${user}`)).toHaveLength(1);
+  expect(answersTo(user)).toEqual([]);
+  expect((await d.store.sessions.get({ channel: 'line', id: user }))?.version).toBe(1);
+  await d.store.close();
+}
+
 describe('kill -9', () => {
   it('the web process right after its 200: a worker started later still answers, once', async () => {
     const d = deployment();
@@ -104,12 +114,7 @@ describe('kill -9', () => {
     expect((await postLine(web, [ev.text(user, 'こんにちは', { replyToken: `rt-${user}` })])).status).toBe(200);
     await kill9(web);
     await d.start('worker');
-    await vi.waitUntil(() => answersTo(`rt-${user}`).length > 0, { timeout: 15_000, interval: 25 });
-    await settle();
-    expect(answersTo(`rt-${user}`)).toHaveLength(1);
-    expect(answersTo(user)).toEqual([]);
-    expect((await d.store.sessions.get({ channel: 'line', id: user }))?.version).toBe(1);
-    await d.store.close();
+    await expectOneAnswer(d, user);
   }, 60_000);
 
   it('a worker in the middle of an event: another worker finishes it and the user gets one answer', async () => {
@@ -126,12 +131,7 @@ describe('kill -9', () => {
     fake.releaseProfiles();
     expect(answersTo(`rt-${user}`)).toEqual([]);
     await d.start('worker');
-    await vi.waitUntil(() => answersTo(`rt-${user}`).length > 0, { timeout: 15_000, interval: 25 });
-    await settle();
-    expect(answersTo(`rt-${user}`)).toHaveLength(1);
-    expect(answersTo(user)).toEqual([]);
-    expect((await d.store.sessions.get({ channel: 'line', id: user }))?.version).toBe(1);
-    await d.store.close();
+    await expectOneAnswer(d, user);
   }, 60_000);
 
   it('Slack: the web process right after its 200 (the old ack-then-work loss window is closed)', async () => {
