@@ -111,7 +111,7 @@ describe('LINE multicast', () => {
     const { record } = await create(k, { sendAt: new Date(Date.now() + 60_000).toISOString() });
     expect(record.status).toBe('scheduled');
     // Freeze as the start job would at send time, then three users change their minds.
-    await freezeAudience({ users: k.reader, broadcasts: k.broadcasts, clock: () => new Date(), fallbackLocale: 'ja', chunkSizes: k.chunkSizes }, record.id);
+    await freezeAudience({ broadcasts: k.broadcasts, clock: () => new Date(), fallbackLocale: 'ja', chunkSizes: k.chunkSizes }, record.id);
     await k.store.users.update({ channel: 'line', id: lineId(1) }, { optedOut: true });
     await k.store.users.update({ channel: 'line', id: lineId(2) }, { blocked: true });
     await k.store.deleteUser({ channel: 'line', id: lineId(3) });
@@ -126,7 +126,7 @@ describe('LINE multicast', () => {
     const k = await setup();
     await seedUsers(k.store, [{ id: lineId(1) }, { id: lineId(2) }]);
     const { record } = await create(k, { sendAt: new Date(Date.now() + 60_000).toISOString() });
-    const deps = { users: k.reader, broadcasts: k.broadcasts, clock: () => new Date(), fallbackLocale: 'ja' as const, chunkSizes: k.chunkSizes };
+    const deps = { broadcasts: k.broadcasts, clock: () => new Date(), fallbackLocale: 'ja' as const, chunkSizes: k.chunkSizes };
     await freezeAudience(deps, record.id);
     const frozen = (await k.broadcasts.get(record.id))!;
     const chunk = (await k.broadcasts.readChunk(record.id, frozen.frozenRun!, 'line', 0))!;
@@ -199,7 +199,7 @@ describe('freezing', () => {
     const k = await setup();
     await seedUsers(k.store, Array.from({ length: 1_500 }, (_, i) => ({ id: lineId(i), locale: i % 2 ? ('en' as const) : ('ja' as const) })));
     const { record } = await create(k, { sendAt: new Date(Date.now() + 60_000).toISOString() });
-    const deps = { users: k.reader, broadcasts: k.broadcasts, clock: () => new Date(), fallbackLocale: 'ja' as const, chunkSizes: k.chunkSizes };
+    const deps = { broadcasts: k.broadcasts, clock: () => new Date(), fallbackLocale: 'ja' as const, chunkSizes: k.chunkSizes };
     const outcomes = await Promise.all([freezeAudience(deps, record.id), freezeAudience(deps, record.id)]);
     expect(outcomes.sort()).toEqual(['frozen', 'superseded']);
     await expectConsistentChunks(k, record.id, 1_500);
@@ -210,7 +210,7 @@ describe('freezing', () => {
     await seedUsers(k.store, Array.from({ length: 2_600 }, (_, i) => ({ id: lineId(i) })));
     const { record } = await create(k, { sendAt: new Date(Date.now() + 60_000).toISOString() });
     const abort = new AbortController();
-    const deps = { users: k.reader, broadcasts: k.broadcasts, clock: () => new Date(), fallbackLocale: 'ja' as const, chunkSizes: k.chunkSizes, pageSize: 1_000 };
+    const deps = { broadcasts: k.broadcasts, clock: () => new Date(), fallbackLocale: 'ja' as const, chunkSizes: k.chunkSizes, pageSize: 1_000 };
     // The freeze is stopped after its first page of users (about 1,000: two full chunks).
     const sent: number[] = [];
     const interrupted = freezeAudience(

@@ -5,7 +5,7 @@ import { ChunkBuilder, parseChunkName } from '../src/jobs/broadcast/chunks.ts';
 import { headline, listTips, textMessages, tipMessages } from '../src/jobs/broadcast/content.ts';
 import { audienceFilterSchema, classify, emptyCounts, tally, type AudienceFilter } from '../src/jobs/broadcast/filter.ts';
 import { chunkName, decodeChunk, decodeRecord, encodeChunk, encodeNew, progress } from '../src/store/broadcast-record.ts';
-import { limiterFor } from '../src/jobs/broadcast/worker.ts';
+import { limiterFor } from '../src/jobs/limiter.ts';
 import type { UserRecord } from '../src/store/types.ts';
 import { content } from './support/conversation.ts';
 

@@ -10,7 +10,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { Channel } from '../conversation/types.ts';
-import { AudienceIndex } from './audience-index.ts';
+import { AudienceIndex, INDEX_FIELD } from './audience-index.ts';
 import type { RedisKeys } from './keys.ts';
 import { decodeUserField } from './user-codec.ts';
 import type { AudienceUser } from '../jobs/broadcast/filter.ts';
@@ -30,37 +30,92 @@ export interface AudiencePages {
 /** Whether each user may still be sent to right now (exists, not blocked, not unreachable, not opted out). */
 export type RecipientCheck = (channel: Channel, ids: readonly string[]) => Promise<boolean[]>;
 
-const FIELDS = ['locale', 'optedOut', 'blocked', 'unreachable', 'verdict', 'meetingAt'] as const;
 const FLAGS = ['optedOut', 'blocked', 'unreachable'] as const;
 
 const parse = (value: string | null): unknown => (value === null ? undefined : decodeUserField(value));
 
 /**
- * HMGET of the same fields from many hashes in one command, as one string: rows split by
- * \x1e, fields by \x1f, a missing field empty. A pipeline of a thousand HMGETs costs the
- * client a thousand commands and the decoding of six thousand replies; this costs one of
- * each. (Stored values are JSON, which never holds a raw control character.)
+ * Reads many user hashes in one command, as one string (rows split by \x1e): a row is `#`
+ * and the user's audience index entry (`<locale>|<verdict>|<exclusion>|<meeting ms>`, one
+ * field, no JSON) when the record has one, else the fields asked for, split by \x1f, a
+ * missing one empty (records from before the index). A pipeline of a thousand HMGETs costs
+ * the client a thousand commands and the decoding of six thousand replies; this costs one.
+ * (Stored values are JSON, which never holds a raw control character.)
  */
-const HMGET_MANY = `
-local rows = {}
-for i = 1, #KEYS do
-  local row = redis.call('HMGET', KEYS[i], unpack(ARGV))
-  for j = 1, #ARGV do
+export const READ_ROW_LUA = `
+local function read_row(key, fields)
+  local entry = redis.call('HGET', key, '${INDEX_FIELD}')
+  if entry then return '#' .. entry end
+  local row = redis.call('HMGET', key, unpack(fields))
+  for j = 1, #fields do
     if not row[j] then row[j] = '' end
   end
-  rows[i] = table.concat(row, '\\31')
+  return table.concat(row, '\\31')
 end
+`;
+
+const READ_MANY = `${READ_ROW_LUA}
+local rows = {}
+for i = 1, #KEYS do rows[i] = read_row(KEYS[i], ARGV) end
 return table.concat(rows, '\\30')
 `;
 
+/** The fields a record without an index entry is read by, in this order (`usersFromRows`). */
+export const AUDIENCE_FIELDS = ['locale', 'optedOut', 'blocked', 'unreachable', 'verdict', 'meetingAt'] as const;
+
+/** Rows as `read_row` returns them (joined by \x1e) to users; a row whose record is gone is left out. */
+export function usersFromRows(channel: Channel, ids: readonly string[], joined: string): AudienceUser[] {
+  if (ids.length === 0) return [];
+  const users: AudienceUser[] = [];
+  for (const [i, row] of joined.split('\x1e').entries()) {
+    if (row.startsWith('#')) {
+      users.push(fromEntry(channel, ids[i]!, row.slice(1)));
+      continue;
+    }
+    // No stored value is empty (each is JSON), so an empty field is a missing one.
+    const [locale, optedOut, blocked, unreachable, verdict, meetingAt] = row.split('\x1f').map((v) => (v === '' ? undefined : decodeUserField(v)));
+    // No locale: the hash is gone (the user deleted their data after the id set was read).
+    if (locale === undefined) continue;
+    users.push({
+      channel,
+      id: ids[i]!,
+      locale: locale as AudienceUser['locale'],
+      optedOut: optedOut === true,
+      blocked: blocked === true,
+      unreachable: unreachable === true,
+      ...(verdict ? { verdict: verdict as AudienceUser['verdict'] } : {}),
+      ...(meetingAt ? { meetingAt: meetingAt as string } : {}),
+    });
+  }
+  return users;
+}
+
+type ReaderRedis = Redis & { audienceReadMany(...args: string[]): Promise<string> };
+
+/** An audience index entry as the user the filter rules read (the first exclusion stands for all). */
+function fromEntry(channel: Channel, id: string, entry: string): AudienceUser {
+  const [locale = '', verdict = '', exclusion = 'include', meeting = ''] = entry.split('|');
+  return {
+    channel,
+    id,
+    locale: locale as AudienceUser['locale'],
+    optedOut: exclusion === 'optedOut',
+    blocked: exclusion === 'blocked',
+    unreachable: exclusion === 'unreachable',
+    ...(verdict ? { verdict: verdict as AudienceUser['verdict'] } : {}),
+    ...(meeting ? { meetingAt: new Date(Number(meeting)).toISOString() } : {}),
+  };
+}
+
 export class AudienceReader implements AudienceSource, AudiencePages {
-  private readonly redis: Redis;
+  private readonly redis: ReaderRedis;
   private readonly keys: RedisKeys;
   /** The audience counts kept with the user records. */
   readonly index: AudienceIndex;
 
   constructor(redis: Redis, keys: RedisKeys) {
-    this.redis = redis;
+    redis.defineCommand('audienceReadMany', { lua: READ_MANY });
+    this.redis = redis as ReaderRedis;
     this.keys = keys;
     this.index = new AudienceIndex(redis, keys);
   }
@@ -77,36 +132,24 @@ export class AudienceReader implements AudienceSource, AudiencePages {
 
   async page(channel: Channel, cursor: string, count: number): Promise<{ next: string; users: AudienceUser[] }> {
     const [next, ids] = await this.redis.sscan(this.keys.usersOf(channel), cursor, 'COUNT', count);
-    const rows = await this.fields(channel, ids, FIELDS);
-    const users: AudienceUser[] = [];
-    for (const [i, row] of rows.entries()) {
-      // No locale: the hash is gone (the user deleted their data after the id set was read).
-      if (row[0] === null) continue;
-      const [locale, optedOut, blocked, unreachable, verdict, meetingAt] = row.map(parse);
-      users.push({
-        channel,
-        id: ids[i]!,
-        locale: locale as AudienceUser['locale'],
-        optedOut: optedOut === true,
-        blocked: blocked === true,
-        unreachable: unreachable === true,
-        ...(verdict ? { verdict: verdict as AudienceUser['verdict'] } : {}),
-        ...(meetingAt ? { meetingAt: meetingAt as string } : {}),
-      });
-    }
-    return { next, users };
+    return { next, users: usersFromRows(channel, ids, await this.readJoined(channel, ids, AUDIENCE_FIELDS)) };
   }
 
   readonly stillWanted: RecipientCheck = async (channel, ids) => {
-    const rows = await this.fields(channel, ids, ['locale', ...FLAGS]);
-    return rows.map(([locale, ...flags]) => locale !== null && flags.every((flag) => parse(flag) !== true));
+    const rows = await this.read(channel, ids, ['locale', ...FLAGS]);
+    return rows.map((row) => (typeof row === 'string' ? row.split('|')[2] === 'include' : row[0] !== null && row.slice(1).every((flag) => parse(flag) !== true)));
   };
 
-  private async fields(channel: Channel, ids: readonly string[], fields: readonly string[]): Promise<(string | null)[][]> {
+  /** Per user: the index entry (a string), or the fields asked for (a record without an entry). */
+  private async read(channel: Channel, ids: readonly string[], fields: readonly string[]): Promise<(string | (string | null)[])[]> {
     if (ids.length === 0) return [];
+    const joined = await this.readJoined(channel, ids, fields);
+    return joined.split('\x1e').map((row) => (row.startsWith('#') ? row.slice(1) : row.split('\x1f').map((v) => (v === '' ? null : v))));
+  }
+
+  private readJoined(channel: Channel, ids: readonly string[], fields: readonly string[]): Promise<string> {
+    if (ids.length === 0) return Promise.resolve('');
     const keys = ids.map((id) => this.keys.user({ channel, id }));
-    const joined = (await this.redis.eval(HMGET_MANY, keys.length, ...keys, ...fields)) as string;
-    // No stored value is empty (each is JSON), so an empty field is a missing one.
-    return joined.split('\x1e').map((row) => row.split('\x1f').map((v) => (v === '' ? null : v)));
+    return this.redis.audienceReadMany(String(keys.length), ...keys, ...fields);
   }
 }

@@ -5,8 +5,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { AUDIENCE_FIELDS, READ_ROW_LUA, usersFromRows } from './audience-reader.ts';
 import type { RedisKeys } from './keys.ts';
-import type { BroadcastChannel, AudienceCounts } from '../jobs/broadcast/filter.ts';
+import type { AudienceCounts, AudienceUser, BroadcastChannel } from '../jobs/broadcast/filter.ts';
 import { chunkName, decodeChunk, decodeRecord, encodeChunk, encodeNew, type BroadcastRecord, type BroadcastStatus, type Chunk, type ChunkCounts, type NewBroadcast } from './broadcast-record.ts';
 
 /** Frozen chunks and done markers outlive any job retry; then they go. */
@@ -27,26 +28,35 @@ return {redis.call('HINCRBY', KEYS[1], 'run', 1), redis.call('HGET', KEYS[2], '_
 `;
 
 /**
- * Marks users as taken by the step after committed step ARGV[2], for the current run only.
- * A user marked by a step that never committed (the freezer died) counts as new again, so a
- * resumed freeze neither drops nor repeats anyone. 'superseded' when another run took over.
+ * Takes the next page of a channel's users for the step after committed step ARGV[2], for
+ * the current run only: an SSCAN page, each id not taken before marked with the new step
+ * and its audience fields read (audience-reader.ts). A mark from a step that never
+ * committed (the freezer died) counts as not taken, so a resumed freeze neither drops nor
+ * repeats anyone; SSCAN's repeats are dropped. 'superseded' when another run took over.
+ * KEYS: record, seen hash, the channel's id set. ARGV: run, committed step, cursor, count,
+ * user key prefix, then the fields of a record without an index entry.
  */
-const FIRST_SEEN_IN_STEP = `
+const TAKE_PAGE = `${READ_ROW_LUA}
 if redis.call('HGET', KEYS[1], 'run') ~= ARGV[1] or redis.call('HGET', KEYS[1], 'status') ~= 'freezing' then return 'superseded' end
 local committed = tonumber(ARGV[2])
 local step = tostring(committed + 1)
-local out = {}
-for i = 3, #ARGV do
-  local v = redis.call('HGET', KEYS[2], ARGV[i])
-  if not v or tonumber(v) > committed then
-    redis.call('HSET', KEYS[2], ARGV[i], step)
-    out[i - 2] = 1
-  else
-    out[i - 2] = 0
+local fields = {unpack(ARGV, 6, #ARGV)}
+local page = redis.call('SSCAN', KEYS[3], ARGV[3], 'COUNT', ARGV[4])
+local ids, rows = {}, {}
+for _, id in ipairs(page[2]) do
+  -- Unmarked (the usual case) is one command; a mark is only read when there is one.
+  local taken = redis.call('HSETNX', KEYS[2], id, step) == 0
+  if taken and tonumber(redis.call('HGET', KEYS[2], id)) > committed then
+    redis.call('HSET', KEYS[2], id, step)
+    taken = false
+  end
+  if not taken then
+    ids[#ids + 1] = id
+    rows[#rows + 1] = read_row(ARGV[5] .. id, fields)
   end
 end
 redis.call('EXPIRE', KEYS[2], 2592000)
-return out
+return {page[1], table.concat(ids, '\\30'), table.concat(rows, '\\30')}
 `;
 
 /**
@@ -212,11 +222,24 @@ export class BroadcastStore {
     return { firstSeen: (members) => this.firstSeen(key, members), drop: async () => void (await this.redis.unlink(key)) };
   }
 
-  /** Which members the step after `committedStep` takes first; 'superseded' once another run has taken over the freeze. */
-  async firstSeenInStep(id: string, run: number, committedStep: number, members: string[]): Promise<boolean[] | 'superseded'> {
-    if (members.length === 0) return [];
-    const out = (await this.redis.eval(FIRST_SEEN_IN_STEP, 2, this.keys.broadcast(id), this.keys.broadcastSeen(id, CHUNKS_RUN), String(run), String(committedStep), ...members)) as number[] | string;
-    return typeof out === 'string' ? 'superseded' : out.map((n) => n === 1);
+  /** The next page of a channel's users for the step after `committedStep`, without users an earlier step took. */
+  async takePage(id: string, run: number, committedStep: number, channel: BroadcastChannel, cursor: string, count: number): Promise<{ next: string; users: AudienceUser[] } | 'superseded'> {
+    const out = (await this.redis.eval(
+      TAKE_PAGE,
+      3,
+      this.keys.broadcast(id),
+      this.keys.broadcastSeen(id, CHUNKS_RUN),
+      this.keys.usersOf(channel),
+      String(run),
+      String(committedStep),
+      cursor,
+      String(count),
+      this.keys.user({ channel, id: '' }),
+      ...AUDIENCE_FIELDS,
+    )) as [string, string, string] | string;
+    if (typeof out === 'string') return 'superseded';
+    const [next, ids, rows] = out;
+    return { next, users: ids ? usersFromRows(channel, ids.split('\x1e'), rows) : [] };
   }
 
   /**

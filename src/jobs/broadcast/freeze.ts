@@ -1,23 +1,22 @@
 /**
- * Freezes a broadcast's audience in steps: one SSCAN page of users at a time is classified,
+ * Freezes a broadcast's audience in steps: one SSCAN page of users at a time is taken (in
+ * one script: ids not taken before, marked, with their audience index entries), classified,
  * cut into chunks and committed together with where to go on from (cursor, users not yet
  * in a full chunk, counts so far). A committed chunk is sendable at once, so sending starts
  * with the first step instead of after the whole walk.
  *
  * Safe to stop at any point (kill -9) and to run twice at once: each run takes a new run
- * number, which fences off older runs from marking users and committing; a new run goes on
+ * number, which fences off older runs from taking users and committing; a new run goes on
  * from the last committed step. Users are marked with the step that took them, and a mark
  * from a step that never committed counts as new again, so nobody is dropped or repeated.
  */
 import type { Locale } from '../../conversation/types.ts';
-import type { AudiencePages } from '../../store/audience-reader.ts';
 import type { Chunk } from '../../store/broadcast-record.ts';
 import type { BroadcastStore, FreezeCheckpoint } from '../../store/broadcasts.ts';
 import { ChunkBuilder, type ChunkSizes } from './chunks.ts';
 import { BROADCAST_CHANNELS, classify, emptyCounts, localeOf, tally, type AudienceUser, type Classification } from './filter.ts';
 
 export interface FreezeDeps {
-  users: AudiencePages;
   broadcasts: BroadcastStore;
   clock: () => Date;
   fallbackLocale: Locale;
@@ -32,7 +31,7 @@ export interface FreezeDeps {
 /** frozen: this run completed the audience; skipped: nothing to freeze (already frozen, cancelled, gone); superseded: a newer run or a cancel won. */
 export type FreezeOutcome = 'frozen' | 'skipped' | 'superseded';
 
-const PAGE_SIZE = 2_000;
+const PAGE_SIZE = 5_000;
 
 export async function freezeAudience(deps: FreezeDeps, id: string): Promise<FreezeOutcome> {
   const { broadcasts } = deps;
@@ -50,26 +49,19 @@ export async function freezeAudience(deps: FreezeDeps, id: string): Promise<Free
 
   while (at.channel < channels.length) {
     const channel = channels[at.channel]!;
-    let pending = deps.users.page(channel, at.cursor, deps.pageSize ?? PAGE_SIZE);
     for (let last = false; !last; ) {
       deps.signal?.throwIfAborted();
-      const { next, users } = await pending;
+      const page = await broadcasts.takePage(id, run, at.step, channel, at.cursor, deps.pageSize ?? PAGE_SIZE);
+      if (page === 'superseded') return 'superseded';
+      const { next, users } = page;
       last = next === '0';
-      // Redis reads the next page while this one is classified and committed.
-      if (!last) {
-        pending = deps.users.page(channel, next, deps.pageSize ?? PAGE_SIZE);
-        pending.catch(() => undefined);
-      }
       const candidates: { user: AudienceUser; verdict: Classification }[] = [];
       for (const user of users) {
         const verdict = classify(user, record.filter, now, deps.fallbackLocale);
         if (verdict !== 'outside') candidates.push({ user, verdict });
       }
-      const fresh = await broadcasts.firstSeenInStep(id, run, at.step, candidates.map(({ user }) => `${channel}:${user.id}`));
-      if (fresh === 'superseded') return 'superseded';
       const full: Chunk[] = [];
-      for (const [i, { user, verdict }] of candidates.entries()) {
-        if (!fresh[i]) continue;
+      for (const { user, verdict } of candidates) {
         tally(counts, user, verdict, deps.fallbackLocale);
         const chunk = verdict === 'include' ? builder.add(channel, localeOf(user, deps.fallbackLocale), user.id) : undefined;
         if (chunk) full.push(chunk);

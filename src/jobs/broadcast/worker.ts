@@ -24,6 +24,7 @@ import { deliverChunk, type Broadcasters } from './delivery.ts';
 import { BROADCAST_CHANNELS, type BroadcastChannel } from './filter.ts';
 import { closeWorker } from '../close-worker.ts';
 import { freezeAudience } from './freeze.ts';
+import { limiterFor } from '../limiter.ts';
 import { BROADCAST_START_QUEUE, broadcastQueueName, type BroadcastQueues, type ChunkJobData, type StartJobData } from './queues.ts';
 import type { BroadcastStore } from '../../store/broadcasts.ts';
 import type { AudienceReader } from '../../store/audience-reader.ts';
@@ -56,17 +57,6 @@ export interface BroadcastWorkers {
 }
 
 export type ChunkResult = 'counted' | 'duplicate' | 'cancelled' | 'not-sending' | 'missing';
-
-/**
- * BullMQ's limiter counts jobs in fixed windows. A one-second window lets a whole second's
- * worth start at once, and two such bursts at a window edge exceed the platform's rate in
- * its own second; 100 ms windows (19 per 100 ms for 190/s) keep the sends even.
- */
-export function limiterFor(perSecond: number): { max: number; duration: number } {
-  const max = Math.max(1, Math.floor(perSecond / 10));
-  // Rounded up, so the rate is never exceeded (and missed by about a percent at most).
-  return { max, duration: Math.ceil((1_000 * max) / perSecond) };
-}
 
 /** Each channel's chunks are as large as one send of its broadcaster (one user where there is none: it fails alone). */
 export function chunkSizes(broadcasters: Broadcasters): ChunkSizes {
@@ -108,7 +98,6 @@ export function createBroadcastWorkers(options: BroadcastWorkerOptions): Broadca
     if (published) await queues.enqueueChunks(id, published, await broadcasts.doneChunks(id));
     const outcome = await freezeAudience(
       {
-        users: options.users,
         broadcasts,
         clock,
         fallbackLocale: options.fallbackLocale,
