@@ -78,8 +78,8 @@ export const configSchema = z.object({
   ),
   /** Requests per minute one staff member (or one address without a valid token) may make. */
   ADMIN_RATE_LIMIT_PER_MINUTE: int(10, 100_000).default(300),
-  /** Multicast requests per second across all workers (LINE allows 200). */
-  LINE_BROADCAST_RATE_PER_SECOND: int(1, 2_000).default(150),
+  /** Multicast requests per second across all workers: just under LINE's 200, so its own second never sees more. */
+  LINE_BROADCAST_RATE_PER_SECOND: int(1, 2_000).default(190),
   /** Broadcast DMs per second across all workers (Slack allows about one message a second per channel, bursts beyond). */
   SLACK_BROADCAST_RATE_PER_SECOND: int(1, 100).default(1),
   /** Slack channel id where advisor requests are posted; their threads are the conversations (needs the Slack app). */

@@ -14,6 +14,7 @@ import { userTag } from '../../observability/logger.ts';
 import { logWorkerError } from '../../observability/redis-events.ts';
 import type { QueueConnection } from '../../store/redis-connection.ts';
 import type { Store } from '../../store/types.ts';
+import { limiterFor } from '../limiter.ts';
 import { REMINDER_QUEUE, type ReminderJobData } from './scheduler.ts';
 
 export type ReminderOutcome = 'sent' | 'stale' | 'dropped' | 'blocked' | 'no-channel';
@@ -45,6 +46,13 @@ export interface ReminderWorkerOptions {
  * once to be sent within a second; LINE's push limit (2,000 requests per second) is far.
  */
 export const DEFAULT_CONCURRENCY = 200;
+
+/**
+ * Job starts per second on the reminders queue, across every worker (BullMQ's limiter is
+ * shared on Redis): under LINE's 2,000 pushes a second with room for the retries of the
+ * same second. A job starts once to word its reminder (in the lead) and once to push it.
+ */
+export const REMINDER_STARTS_PER_SECOND = 1_900;
 
 /** Why a reminder dropped when it came due, as the staff's insights group it. */
 const SKIPPED: Record<DropReason, ReminderResult> = { 'too late': 'tooLate', 'meeting started': 'tooLate', 'quiet hours until too late': 'quietHours' };
@@ -124,6 +132,7 @@ export function createReminderWorker(options: ReminderWorkerOptions): Worker<Rem
   const worker = new Worker<ReminderJobData, ReminderOutcome>(REMINDER_QUEUE, process, {
     ...options.bull,
     concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
+    limiter: limiterFor(REMINDER_STARTS_PER_SECOND),
     ...(options.lockDurationMs ? { lockDuration: options.lockDurationMs, stalledInterval: options.lockDurationMs } : {}),
   });
   worker.on('completed', (job, outcome) => {
