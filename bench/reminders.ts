@@ -222,19 +222,26 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
 }
 
+/** Memory per scheduled reminder the issue allows (#17): 1.5 KB. */
+const MAX_BYTES_PER_REMINDER = 1_536;
+/** p99 lateness the issue allows for a burst due in the same second (#17). */
+const MAX_P99_MS = 1_000;
+
+const verdict = (met: boolean) => (met ? '✓' : '✗');
+
 export function reminderTable(results: Record<string, unknown>): string {
   const { memory: m, lateness: l } = results as {
     memory: { reminders: number; bytesPerReminder: number; keysPerReminder: number; scheduledPerSecond: number; sample: Record<string, number> };
     lateness: { reminders: number; workerConcurrency: number; p50Ms: number; p99Ms: number; maxMs: number; sentPerSecond: number; completedJobHashBytes?: number };
   };
   return [
-    '| figure | value |',
-    '| --- | --- |',
-    `| Redis memory per reminder (${m.reminders.toLocaleString('en')} scheduled, one per user) | ${m.bytesPerReminder} bytes (${m.keysPerReminder} keys) |`,
-    `| of which: job hash / user index hash / delayed-set entry (sampled) | ${m.sample.jobHashBytes} / ${m.sample.userIndexHashBytes} / ${m.sample.delayedSetBytesPerEntry} bytes |`,
-    `| scheduling rate (ReminderScheduler.sync, ${SYNC_CONCURRENCY} at a time) | ${m.scheduledPerSecond}/s |`,
-    `| lateness, ${l.reminders.toLocaleString('en')} due in the same second, one worker (concurrency ${l.workerConcurrency}): p50 / p99 / max | ${l.p50Ms} / ${l.p99Ms} / ${l.maxMs} ms |`,
-    `| delivery rate in that burst | ${l.sentPerSecond}/s |`,
-    `| a sent reminder's job, kept a week with its messages (sampled) | ${l.completedJobHashBytes ?? '?'} bytes |`,
+    '| figure | value | goal |',
+    '| --- | --- | --- |',
+    `| Redis memory per reminder (${m.reminders.toLocaleString('en')} scheduled, one per user) | ${m.bytesPerReminder} bytes (${m.keysPerReminder} keys) | ≤ ${MAX_BYTES_PER_REMINDER} bytes ${verdict(m.bytesPerReminder <= MAX_BYTES_PER_REMINDER)} |`,
+    `| of which: job hash / user index hash / delayed-set entry (sampled) | ${m.sample.jobHashBytes} / ${m.sample.userIndexHashBytes} / ${m.sample.delayedSetBytesPerEntry} bytes | |`,
+    `| scheduling rate (ReminderScheduler.sync, ${SYNC_CONCURRENCY} at a time) | ${m.scheduledPerSecond}/s | |`,
+    `| lateness, ${l.reminders.toLocaleString('en')} due in the same second, one worker (concurrency ${l.workerConcurrency}): p50 / p99 / max | ${l.p50Ms} / ${l.p99Ms} / ${l.maxMs} ms | p99 ≤ ${MAX_P99_MS} ms ${verdict(l.p99Ms <= MAX_P99_MS)} |`,
+    `| delivery rate in that burst | ${l.sentPerSecond}/s | |`,
+    `| a sent reminder's job, kept a week with its messages (sampled) | ${l.completedJobHashBytes ?? '?'} bytes | |`,
   ].join('\n');
 }

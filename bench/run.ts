@@ -38,24 +38,15 @@ async function run(bench: Bench): Promise<Record<string, unknown> | undefined> {
         console.log('\nBroadcast: bench/broadcast.ts not present; skipped.\n');
         return undefined;
       }
-      const { runBroadcastBench } = (await import(broadcastFile.href)) as { runBroadcastBench: () => Promise<Record<string, unknown>> };
+      const { runBroadcastBench, broadcastTable } = (await import(broadcastFile.href)) as {
+        runBroadcastBench: () => Promise<Record<string, unknown>>;
+        broadcastTable: (results: Record<string, unknown>) => string;
+      };
       const results = await runBroadcastBench();
-      console.log(`\nBroadcast\n\n${flatTable(results)}\n`);
+      console.log(`\nBroadcast\n\n${broadcastTable(results)}\n`);
       return results;
     }
   }
-}
-
-/** Any result object as a two-column table, nested keys joined with dots. */
-function flatTable(results: Record<string, unknown>): string {
-  const rows: string[] = [];
-  const walk = (value: unknown, key: string) => {
-    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-      for (const [k, v] of Object.entries(value)) walk(v, key ? `${key}.${k}` : k);
-    } else rows.push(`| ${key} | ${Array.isArray(value) ? JSON.stringify(value) : String(value)} |`);
-  };
-  walk(results, '');
-  return ['| figure | value |', '| --- | --- |', ...rows].join('\n');
 }
 
 const machine = {

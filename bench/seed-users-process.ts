@@ -2,8 +2,10 @@
  * Seeds the benchmark's users, in a process of its own so the allocations of writing a
  * million hashes do not count in the broadcaster's memory figure. Users go straight into
  * Redis in pipelines, in the store's encoding (a hash of JSON values plus the channel's id
- * set): a million store.users.update calls would take minutes. The benchmark reads a sample
- * back through the store, so a change of encoding fails there, loudly.
+ * set): a million store.users.update calls would take minutes. They are then what records
+ * from before the audience index are, and the store's own `index.build` indexes them, as a
+ * deployment's first worker start does. The benchmark reads a sample back through the
+ * store and checks the preview's counts, so a change of encoding fails there, loudly.
  *
  * Environment: REDIS_URL, REDIS_PREFIX, AUDIENCE (users who get the tip), EXCLUDED (opted
  * out or blocked users on top). Ids are LINE-shaped: U + 32 hex digits of the user's number;
@@ -11,6 +13,7 @@
  */
 import { Redis } from 'ioredis';
 import { redisKeys } from '../src/store/keys.ts';
+import { RedisStore } from '../src/store/redis-store.ts';
 import type { UserRecord } from '../src/store/types.ts';
 
 const lineId = (n: number): string => `U${n.toString(16).padStart(32, '0')}`;
@@ -44,3 +47,6 @@ for (let from = 0; from < total; from += BATCH) {
   await pipeline.exec();
 }
 await redis.quit();
+const store = new RedisStore({ url: process.env.REDIS_URL!, prefix: process.env.REDIS_PREFIX!, sessionTtlSeconds: 3600 });
+await store.audience.index.build('line');
+await store.close();
