@@ -202,6 +202,21 @@ describe('creating broadcasts', () => {
     expect(ken.json().id).not.toBe([...ids][0]);
   });
 
+  it('compares sendAt as an instant: the same moment written another way is the same request', async () => {
+    const key = newKey();
+    const at = new Date(Math.ceil((Date.now() + 2 * 86_400_000) / 3_600_000) * 3_600_000);
+    const inTokyo = `${new Date(at.getTime() + 9 * 3_600_000).toISOString().slice(0, 19)}+09:00`;
+    const body = { text: { ja: '前日に質問を三つ', en: 'Three questions the day before' }, filter: { locales: ['ja'] } };
+    const first = await create({ ...body, sendAt: at.toISOString() }, key);
+    expect(first.statusCode).toBe(201);
+    const again = await create({ ...body, sendAt: inTokyo }, key);
+    expect(again.statusCode).toBe(200);
+    expect(again.json().id).toBe(first.json().id);
+    const later = await create({ ...body, sendAt: new Date(at.getTime() + 60_000).toISOString() }, key);
+    expect(later.statusCode).toBe(422);
+    await h.call('aiko', 'POST', `/api/admin/broadcasts/${first.json().id}/cancel`);
+  });
+
   it('refuses requests without an Idempotency-Key, with an unknown tip, both sources, or a far sendAt', async () => {
     const missing = await create({ tipId: 'reply_speed' }, null);
     expect(missing.statusCode).toBe(400);

@@ -153,6 +153,18 @@ describe('webhook logs', () => {
     for (const secret of [LINE_SECRET, LINE_TOKEN, userId, 'aW52YWxpZA==']) expect(text).not.toContain(secret);
   });
 
+  it('LINE: an event of a type we do not handle is skipped, its type logged cut short however long', async () => {
+    fakeLineApi();
+    h = await lineHarness(store);
+    cleanups.push(() => h.close());
+    const type = `z${'y'.repeat(200_000)}`;
+    const response = await h.post([{ type, mode: 'active', timestamp: Date.now(), webhookEventId: '01HSKIPPEDTYPE', deliveryContext: { isRedelivery: false } }]);
+    expect(response.statusCode).toBe(200);
+    const skipped = h.logs.find((line) => line.msg === 'LINE event skipped');
+    expect(String(skipped?.type)).toBe(`z${'y'.repeat(63)}…`);
+    expect(JSON.stringify(h.logs).length).toBeLessThan(20_000);
+  });
+
   it('Slack: a badly signed request and a good event log no secret, token or user id', async () => {
     const fake = new FakeSlack();
     cleanups.push(async () => FakeSlack.cleanup());

@@ -72,12 +72,17 @@ export function parseEvents(raw: readonly unknown[]): { events: LineEvent[]; ski
     const type = typeof item === 'object' && item !== null && 'type' in item ? String(item.type) : '(none)';
     const schema = Object.hasOwn(eventSchemas, type) ? eventSchemas[type as keyof typeof eventSchemas] : undefined;
     if (!schema) {
-      skipped.push({ index, type, reason: 'event type not handled' });
+      skipped.push({ index, type: forLog(type), reason: 'event type not handled' });
       return;
     }
     const parsed = schema.safeParse(item);
     if (parsed.success) events.push(parsed.data);
-    else skipped.push({ index, type, reason: parsed.error.issues.map((i) => `${i.path.join('.') || '(event)'}: ${i.message}`).join('; ') });
+    else skipped.push({ index, type: forLog(type), reason: parsed.error.issues.map((i) => `${i.path.join('.') || '(event)'}: ${i.message}`).join('; ') });
   });
   return { events, skipped };
+}
+
+/** The sender chooses the type, of any length: the log gets its first 64 characters. */
+function forLog(type: string): string {
+  return type.length > 64 ? `${type.slice(0, 64)}…` : type;
 }

@@ -107,7 +107,8 @@ export class BroadcastService {
     const filter = this.normalize(input.filter);
     const messages = this.messages(input.source);
     const sendAt = this.sendAt(input.sendAt, now);
-    const fingerprint = digest(JSON.stringify({ source: input.source, filter, sendAt: input.sendAt ?? null }));
+    // sendAt as an instant: 10:00+09:00 and 01:00Z are the same request.
+    const fingerprint = digest(JSON.stringify({ source: input.source, filter, sendAt: input.sendAt === undefined ? null : Date.parse(input.sendAt) }));
     const keyHash = digest(input.idempotencyKey);
     const id = newId(now);
 
