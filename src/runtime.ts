@@ -89,7 +89,6 @@ export function effectHandlers(deps: { scheduler: ReminderScheduler; logger: Log
     localeChanged: recordedWithTheSession,
     userJoined: countedByInsights,
     userReturned: countedByInsights,
-    userLeft: countedByInsights,
     questionReached: countedByInsights,
     questionAnswered: countedByInsights,
     followUpAsked: countedByInsights,

@@ -185,10 +185,12 @@ describe('a LINE user and the advisor', () => {
       await lineEvent(runtime, ev.text(user, 'talk to a person'));
       await until(() => lineTexts(user).some((t) => t.includes('11月30日(月) 10:00')));
       expect(lineTexts(user).some((t) => t.includes('月〜金 10:00-19:00'))).toBe(true);
-      await requestTs();
+      const ts = await requestTs();
       const { id } = (await staff(runtime, 'GET', '/handoffs')).json().handoffs[0];
 
       await lineEvent(runtime, ev.unfollow(user));
+      // The request in Slack says so at once.
+      await until(() => slack.callsOf('chat.update').some((c) => c.args.ts === ts && JSON.stringify(c.args.blocks).includes(ja('handoff.staff.blocked'))));
       expect((await staff(runtime, 'GET', '/handoffs')).json().handoffs[0]).toMatchObject({ id, blocked: true });
       const sent = await staff(runtime, 'POST', `/handoffs/${id}/messages`, { text: 'こんにちは' });
       expect(sent.json().message.delivery).toBe('blocked');

@@ -9,13 +9,13 @@ import type { UserRef } from '../conversation/types.ts';
 import { userTag } from '../observability/logger.ts';
 import type { HandoffService } from './service.ts';
 
-type HandoffEffectHandlers = Pick<EffectHandlers, 'advisorRequested' | 'handoffMessage' | 'handoffWait' | 'handoffEnded'>;
+type HandoffEffectHandlers = Pick<EffectHandlers, 'advisorRequested' | 'handoffMessage' | 'handoffWait' | 'handoffEnded' | 'userLeft'>;
 
 export function handoffEffects(handoffs: (() => HandoffService) | undefined, logger: Logger): HandoffEffectHandlers & { forget(user: UserRef): Promise<void> } {
   const unwired = async (_effect: unknown, { user }: { user: UserRef }) => {
     logger.warn({ user: userTag(user) }, 'handoff effect without a handoff service; nobody was contacted');
   };
-  if (!handoffs) return { advisorRequested: unwired, handoffMessage: unwired, handoffWait: unwired, handoffEnded: unwired, forget: async () => undefined };
+  if (!handoffs) return { advisorRequested: unwired, handoffMessage: unwired, handoffWait: unwired, handoffEnded: unwired, userLeft: async () => undefined, forget: async () => undefined };
   return {
     advisorRequested: async (effect, { user, session }) => {
       if (!session) return;
@@ -24,6 +24,8 @@ export function handoffEffects(handoffs: (() => HandoffService) | undefined, log
     handoffMessage: async (effect, { user }) => handoffs().userMessage(user, effect.text),
     handoffWait: async (_effect, { user }) => handoffs().userWaits(user),
     handoffEnded: async (_effect, { user }) => handoffs().userEnded(user),
+    // A user who blocks the bot mid-handoff: the staff see it at once, not at their next reply.
+    userLeft: async (_effect, { user }) => handoffs().userLeft(user),
     forget: (user) => handoffs().forget(user),
   };
 }

@@ -144,6 +144,12 @@ export class HandoffService {
     await this.redraw(handoff.id);
   }
 
+  /** The user blocked the bot: the request is redrawn as blocked. */
+  async userLeft(user: UserRef): Promise<void> {
+    const handoff = await this.deps.store.active(user);
+    if (handoff) await this.redraw(handoff.id);
+  }
+
   /** The user went back to the bot. */
   async userEnded(user: UserRef): Promise<void> {
     const handoff = await this.deps.store.active(user);
