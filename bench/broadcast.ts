@@ -89,6 +89,7 @@ export async function runBroadcastBench(): Promise<Record<string, unknown>> {
     const totalMs = Date.now() - started;
     const peakRss = worker.peakRss();
     const workerCpu = worker.cpuSeconds() - cpuBefore;
+    const workerMemory = await worker.memory();
 
     const seen = await fake.stats();
     const chunks = (done.chunks?.line ?? 0) + (done.chunks?.slack ?? 0);
@@ -119,6 +120,10 @@ export async function runBroadcastBench(): Promise<Record<string, unknown>> {
       workerRssReadyMB: mb(rssBefore),
       // Near totalSeconds: the worker had a core to itself and CPU bounds it; far below: it waited (Redis, LINE, the machine's other work).
       workerCpuSeconds: workerCpu,
+      workerPeakHeapTotalMB: workerMemory.heapTotal,
+      workerPeakHeapUsedMB: workerMemory.heapUsed,
+      workerPeakExternalMB: workerMemory.external,
+      workerPeakArrayBuffersMB: workerMemory.arrayBuffers,
       previewMs: preview.maxMs,
       previewFilters: preview.filters,
       previewExact: preview.exact,
@@ -180,7 +185,7 @@ async function timePreviews(service: BroadcastService, users: number, excluded: 
 }
 
 /** The broadcasting worker's process: its RSS now and its peak so far (VmRSS, VmHWM). */
-async function startWorker(env: Record<string, string>, cleanups: (() => Promise<unknown> | void)[]): Promise<{ rss(): number; peakRss(): number; cpuSeconds(): number }> {
+async function startWorker(env: Record<string, string>, cleanups: (() => Promise<unknown> | void)[]): Promise<{ rss(): number; peakRss(): number; cpuSeconds(): number; memory(): Promise<Record<string, number>> }> {
   const child = fork(path.join(HERE, 'support/broadcast-worker-process.ts'), [], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   cleanups.push(
     () =>
@@ -208,7 +213,12 @@ async function startWorker(env: Record<string, string>, cleanups: (() => Promise
     const fields = readFileSync(stat, 'utf8').split(') ')[1]!.split(' ');
     return Math.round((Number(fields[11]) + Number(fields[12])) / 10) / 10;
   };
-  return { rss: () => field('VmRSS'), peakRss: () => field('VmHWM'), cpuSeconds };
+  const memory = () =>
+    new Promise<Record<string, number>>((resolve) => {
+      child.once('message', (message) => resolve(message as Record<string, number>));
+      child.send('memory');
+    });
+  return { rss: () => field('VmRSS'), peakRss: () => field('VmHWM'), cpuSeconds, memory };
 }
 
 /** User ids as seed-users-process.ts makes them. */

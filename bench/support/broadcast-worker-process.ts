@@ -2,7 +2,8 @@
  * The broadcasting worker of the broadcast benchmark, in a process of its own so its memory
  * figure is the worker's alone (no seeding, no fake LINE, no benchmark bookkeeping). Built
  * as the worker role builds it: the store, the LINE broadcaster, the broadcast workers.
- * Started with fork(); says `{ ready: true }` once its workers run; ends on SIGTERM.
+ * Started with fork(); says `{ ready: true }` once its workers run, answers `'memory'` with
+ * the largest V8 heap and off-heap (Buffer) figures it sampled; ends on SIGTERM.
  *
  * Environment: REDIS_URL, REDIS_PREFIX, LINE_URL, LINE_TOKEN, LINE_RATE (our limiter).
  */
@@ -34,6 +35,15 @@ const workers = createBroadcastWorkers({
   logger,
 });
 await Promise.all(workers.workers.map((w) => w.waitUntilReady()));
+// Where the RSS goes, when it is more than wanted: the JS heap or buffers beside it.
+const peak = { heapTotal: 0, heapUsed: 0, external: 0, arrayBuffers: 0 };
+setInterval(() => {
+  const now = process.memoryUsage();
+  for (const key of Object.keys(peak) as (keyof typeof peak)[]) peak[key] = Math.max(peak[key], now[key]);
+}, 50).unref();
+process.on('message', (message) => {
+  if (message === 'memory') process.send!(Object.fromEntries(Object.entries(peak).map(([k, v]) => [k, Math.round(v / 1048576)])));
+});
 process.send!({ ready: true });
 process.once('SIGTERM', () => {
   void workers
