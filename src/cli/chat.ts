@@ -6,6 +6,7 @@
  *   npm run chat -- --user alice    a different conversation
  */
 import { createInterface } from 'node:readline/promises';
+import { setTimeout } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { renderForTerminal, readTerminalInput } from '../channels/console/render.ts';
 import { loadConfig } from '../config.ts';
@@ -27,6 +28,8 @@ const { values } = parseArgs({
   },
 });
 
+/** Lines closer together than this were pasted, not typed. */
+const PASTE_GAP_MS = 30;
 /** Operator text, not the bot's (so English, here): this terminal runs no reminder worker. */
 const NO_WORKER_NOTE = '(npm run chat sends no reminders: a running worker does, with npm start and Redis. See docs/conversation.md#reminders.)';
 
@@ -108,8 +111,27 @@ async function main(): Promise<void> {
   const prompt = () => process.stdin.isTTY && !closed && rl.prompt();
   rl.setPrompt('> ');
   prompt();
-  for (let next = await lines.next(); !next.done; next = await lines.next()) {
-    await turn(readTerminalInput(next.value, lastQuestion));
+  // A mail pasted into a terminal arrives as many lines a few milliseconds apart; LINE and
+  // Slack deliver it as one message, so gather such a burst into one here too. Piped input
+  // (tests, scripts) stays one message per line.
+  let pending: Promise<IteratorResult<string>> | undefined;
+  const nextMessage = async (): Promise<string | undefined> => {
+    const first = await (pending ?? lines.next());
+    pending = undefined;
+    if (first.done) return undefined;
+    if (!process.stdin.isTTY) return first.value;
+    const parts = [first.value];
+    for (;;) {
+      const more = (pending = lines.next());
+      const arrived = await Promise.race([more, setTimeout(PASTE_GAP_MS).then(() => undefined)]);
+      if (arrived === undefined || arrived.done) break;
+      pending = undefined;
+      parts.push(arrived.value);
+    }
+    return parts.join('\n');
+  };
+  for (let text = await nextMessage(); text !== undefined; text = await nextMessage()) {
+    await turn(readTerminalInput(text, lastQuestion));
     prompt();
   }
   rl.close();
