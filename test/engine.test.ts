@@ -547,7 +547,7 @@ describe('commands', () => {
       expectAsked(fed.messages, 'first_choice');
       expect(fed.session?.state).toBe('first_choice');
       expect(fed.session?.answers).toEqual(before.answers);
-      expect(texts(fed.messages)).not.toContain(tr('ja', 'system.fallback.choice'));
+      expect(texts(fed.messages)).not.toContain(expectedLine('ja', 'first_choice'));
     });
 
     it('a tip keyword at the date question shows the tip rather than a date error, saying it was not taken as an answer', () => {
@@ -1018,6 +1018,15 @@ describe('answers typed in one own words, at the question they answer (issue #13
     const fed = feed(at([]), ['最終面接のあとに面談の連絡が来ました']);
     expect(texts(fed.messages)).toEqual([tr('ja', 'reading.first.invite')]);
     expectAsked(fed.messages, 'offer_notified');
+  });
+
+  it('acknowledges only the first words: later words that answer nothing get the expected choices', () => {
+    const first = feed(at([]), ['最終面接のあとに面談の連絡が来ました']);
+    const fed = feed(first.session, ['よろしくお願いします']);
+    expect(texts(fed.messages)).toEqual([expectedLine('ja', 'offer_notified')]);
+    expectAsked(fed.messages, 'offer_notified');
+    const opened = feed(undefined, ['こんにちは', 'よろしくお願いします']);
+    expect(texts(opened.messages).filter((t) => t === tr('ja', 'reading.first.greeting'))).toHaveLength(1);
   });
 });
 

@@ -25,14 +25,21 @@ export function firstMessageKind(raw: string): FirstKind {
 /** A brand-new conversation opened by a text: acknowledge it, greet, then read it or ask the first question. */
 export function startWithText(turn: Turn, raw: string): void {
   const pasted = readPasted(turn, raw);
-  if (pasted?.kind !== 'invitation') say(turn, `reading.first.${firstMessageKind(raw)}`);
+  if (pasted?.kind !== 'invitation') acknowledge(turn, raw);
   say(turn, 'system.welcome');
   if (pasted?.kind === 'invitation') return offerInvitation(turn, pasted.invitation);
   if (pasted?.kind === 'notice') say(turn, 'reading.invite.notice');
   goTo(turn, turn.ctx.content.flow.start);
 }
 
-/** Nothing answered yet and still at the first question: the message is acknowledged, not refused. */
+/** Once per conversation: the user's first words get a fitting answer. */
+export function acknowledge(turn: Turn, raw: string): void {
+  say(turn, `reading.first.${firstMessageKind(raw)}`);
+  turn.s.acknowledged = true;
+}
+
+/** Nothing answered or acknowledged yet, still at the first question: the message is acknowledged, not refused. */
 export function isFresh(turn: Turn): boolean {
-  return turn.s.state === turn.ctx.content.flow.start && turn.s.history.length === 0 && Object.keys(turn.s.answers).length === 0;
+  const s = turn.s;
+  return !s.acknowledged && s.state === turn.ctx.content.flow.start && s.history.length === 0 && Object.keys(s.answers).length === 0;
 }

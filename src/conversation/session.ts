@@ -34,6 +34,8 @@ export interface Session {
   invite?: PendingInvite;
   /** An advisor handles the conversation since then: the bot answers nothing itself (handoff-state.ts). */
   handoff?: { since: string };
+  /** The user's first words were acknowledged; later words that answer nothing get the expected choices instead. */
+  acknowledged?: true;
   /** The last few texts the bot could not answer, shown to the advisor if the user asks for one. */
   recent?: string[];
   updatedAt: string;

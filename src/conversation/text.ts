@@ -8,7 +8,7 @@ import { answerDate, choose } from './answers.ts';
 import { matchTipKeyword, showTip } from './builtins/tips.ts';
 import { matchCommand, runCommand } from './commands.ts';
 import { parseMeetingTime } from './dates.ts';
-import { firstMessageKind, isFresh } from './first-message.ts';
+import { acknowledge, isFresh } from './first-message.ts';
 import { rememberUnanswered } from './handoff-state.ts';
 import { offerInvitation, readPasted } from './invite-chat.ts';
 import { askCurrent, currentQuestion, menuState } from './navigation.ts';
@@ -53,7 +53,7 @@ export function handleText(turn: Turn, raw: string): void {
 
   if (isFresh(turn)) {
     // The first words of a conversation ("面談の連絡が来ました") are acknowledged, not refused.
-    say(turn, `reading.first.${firstMessageKind(raw)}`);
+    acknowledge(turn, raw);
     return askCurrent(turn);
   }
   const tip = matchTipKeyword(turn, text);
