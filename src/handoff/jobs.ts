@@ -6,6 +6,7 @@
 import { Queue, Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { QueueConnection } from '../store/redis-connection.ts';
+import { logWorkerError } from '../observability/redis-events.ts';
 import type { HandoffJobs } from './ports.ts';
 import type { HandoffService } from './service.ts';
 
@@ -71,6 +72,6 @@ export function createHandoffWorker(options: HandoffWorkerOptions): Worker<Hando
   worker.on('failed', (job, error) => {
     if (job) options.logger.warn({ jobId: job.id, attempts: job.attemptsMade, err: error }, 'handoff job failed');
   });
-  worker.on('error', (error) => options.logger.error({ err: error }, 'handoff worker error'));
+  worker.on('error', (error) => logWorkerError(options.logger, error, 'handoff worker error'));
   return worker;
 }
