@@ -152,7 +152,7 @@ class PartitionLoop {
   }
 
   private async loop(): Promise<void> {
-    const batchSize = this.options.batchSize ?? 100;
+    const batchSize = this.options.batchSize ?? 20;
     while (!this.stopped) {
       try {
         // A worker that read after its lease ran out left entries pending under its name: take them.

@@ -202,7 +202,18 @@ export class RedisInbox implements InboxWriter {
 
   /** A reader of one partition on a connection of its own (new entries are awaited with BLOCK). */
   reader(partition: number, worker: string): PartitionReader {
-    return new PartitionReader(this.connect(), this.k(partition).stream, worker);
+    return new PartitionReader(this.connect(), this.k(partition).stream, worker, (ids) => this.ack(partition, ids));
+  }
+
+  /**
+   * Acknowledges and deletes handled entries, so the stream's length stays its depth. On the
+   * shared connection: a reader's own is cut when its loop stops, and a batch handled just
+   * before must still be acknowledged, or the next worker would handle it again.
+   */
+  async ack(partition: number, ids: string[]): Promise<void> {
+    if (!ids.length) return;
+    const stream = this.k(partition).stream;
+    await this.redis.multi().xack(stream, GROUP, ...ids).xdel(stream, ...ids).exec();
   }
 }
 
@@ -210,9 +221,12 @@ export class PartitionReader {
   private readonly redis: Redis;
   private readonly stream: string;
   private readonly worker: string;
+  /** Acknowledges handled entries (RedisInbox.ack). */
+  readonly done: (ids: string[]) => Promise<void>;
 
-  constructor(redis: Redis, stream: string, worker: string) {
+  constructor(redis: Redis, stream: string, worker: string, done: (ids: string[]) => Promise<void>) {
     this.redis = redis;
+    this.done = done;
     // Outages surface as failed reads, which the worker logs; the events would only repeat them.
     this.redis.on('error', () => undefined);
     this.stream = stream;
@@ -227,12 +241,6 @@ export class PartitionReader {
   /** New entries, waiting up to `blockMs` for one. */
   next(count: number, blockMs: number): Promise<InboxEntry[]> {
     return this.read(['COUNT', count, 'BLOCK', blockMs, 'STREAMS', this.stream, '>']);
-  }
-
-  /** Acknowledges and deletes handled entries, so the stream's length stays its depth. */
-  async done(ids: string[]): Promise<void> {
-    if (!ids.length) return;
-    await this.redis.multi().xack(this.stream, GROUP, ...ids).xdel(this.stream, ...ids).exec();
   }
 
   /** Ends a blocked read at once. */
