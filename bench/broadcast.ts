@@ -9,7 +9,8 @@
  * `runBroadcastBench()` is what `npm run bench` calls; `node bench/broadcast.ts` runs it
  * alone. Tuning: BENCH_BROADCAST_USERS (default 1,000,000), BENCH_LINE_LIMIT (the fake's
  * requests per second, default 200, LINE's published multicast limit) and BENCH_LINE_RATE
- * (our limiter, default 97% of the limit). `minimumSeconds` is chunks / limit: the time the
+ * (our limiter, default 97% of the limit), BENCH_WORKER_NODE_OPTIONS (NODE_OPTIONS of the
+ * worker's process, e.g. V8 heap limits). `minimumSeconds` is chunks / limit: the time the
  * sends alone take at LINE's limit; `totalSeconds` runs from the create call to the last
  * chunk counted, the freeze included. Redis: a private redis-server on a free loopback port
  * when `redis-server` is installed, else REDIS_URL or 127.0.0.1:6379 under a throwaway
@@ -88,7 +89,7 @@ export async function runBroadcastBench(): Promise<Record<string, unknown>> {
     }
     const totalMs = Date.now() - started;
     const peakRss = worker.peakRss();
-    const workerCpu = worker.cpuSeconds() - cpuBefore;
+    const workerCpu = Math.round((worker.cpuSeconds() - cpuBefore) * 10) / 10;
     const workerMemory = await worker.memory();
 
     const seen = await fake.stats();
@@ -118,6 +119,7 @@ export async function runBroadcastBench(): Promise<Record<string, unknown>> {
       firstChunkCountedAfterCreateSeconds: seconds(firstSendMs),
       peakRssMB: mb(peakRss),
       workerRssReadyMB: mb(rssBefore),
+      workerNodeOptions: process.env.BENCH_WORKER_NODE_OPTIONS ?? '',
       // Near totalSeconds: the worker had a core to itself and CPU bounds it; far below: it waited (Redis, LINE, the machine's other work).
       workerCpuSeconds: workerCpu,
       workerPeakHeapTotalMB: workerMemory.heapTotal,
@@ -184,9 +186,19 @@ async function timePreviews(service: BroadcastService, users: number, excluded: 
   return { maxMs: Math.round(maxMs), filters: filters.length, exact };
 }
 
+/**
+ * NODE_OPTIONS for the worker, to measure a deployment that sets them (its container's
+ * environment): BENCH_WORKER_NODE_OPTIONS, e.g. `--max-old-space-size=128`. Unset: none, as
+ * the Docker image runs it.
+ */
+function workerNodeOptions(): Record<string, string> {
+  const options = process.env.BENCH_WORKER_NODE_OPTIONS;
+  return options ? { NODE_OPTIONS: options } : {};
+}
+
 /** The broadcasting worker's process: its RSS now and its peak so far (VmRSS, VmHWM). */
 async function startWorker(env: Record<string, string>, cleanups: (() => Promise<unknown> | void)[]): Promise<{ rss(): number; peakRss(): number; cpuSeconds(): number; memory(): Promise<Record<string, number>> }> {
-  const child = fork(path.join(HERE, 'support/broadcast-worker-process.ts'), [], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(path.join(HERE, 'support/broadcast-worker-process.ts'), [], { env: { PATH: process.env.PATH ?? '', ...workerNodeOptions(), ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   cleanups.push(
     () =>
       new Promise<void>((resolve) => {
