@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --only webhooks|reminders|broadcast]`: runs the benchmarks (the
+ * `npm run bench [-- --only webhooks|reminders|broadcast|long-text]`: runs the benchmarks (the
  * broadcast one when bench/broadcast.ts exists), prints a table for each and writes every
  * figure, with what machine produced it, to bench/results/latest.json. Benchmarks talk only
  * to loopback servers they start themselves and stop by themselves.
@@ -7,10 +7,11 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
+import { longTextTable, runLongTextBench } from './long-text.ts';
 import { runReminderBench, reminderTable } from './reminders.ts';
 import { runWebhookBench, webhookTable } from './webhooks.ts';
 
-const BENCHES = ['webhooks', 'reminders', 'broadcast'] as const;
+const BENCHES = ['webhooks', 'reminders', 'broadcast', 'long-text'] as const;
 type Bench = (typeof BENCHES)[number];
 
 const { values } = parseArgs({ options: { only: { type: 'string' } } });
@@ -31,6 +32,11 @@ async function run(bench: Bench): Promise<Record<string, unknown> | undefined> {
     case 'reminders': {
       const results = await runReminderBench();
       console.log(`\nReminders\n\n${reminderTable(results)}\n`);
+      return results;
+    }
+    case 'long-text': {
+      const results = await runLongTextBench();
+      console.log(`\nLong text\n\n${longTextTable(results)}\n`);
       return results;
     }
     case 'broadcast': {
