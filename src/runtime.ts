@@ -179,6 +179,7 @@ export async function createRuntime({ config, logger, clock, metrics = createMet
         handlers: Object.fromEntries(faces.map((face) => [face.channel, face.consume])),
         logger,
         leaseMs: config.INBOX_LEASE_MS,
+        redisAway: () => !store.connected(),
         onHandled: (entry, outcome) => {
           if (outcome === 'done') metrics.eventsProcessed.inc({ channel: entry.channel });
         },

@@ -23,6 +23,11 @@ export interface InboxWorkerOptions {
   batchSize?: number;
   /** Tries of one entry before it is dropped with an error log (a poison entry must not stop its partition). */
   maxAttempts?: number;
+  /**
+   * True while Redis is away: failures then are the outage's, logged once for the process
+   * (observability/redis-events.ts), so the worker's own go to debug.
+   */
+  redisAway?: () => boolean;
   /** Counts handled entries (metrics). */
   onHandled?: (entry: InboxEntry, outcome: 'done' | 'dropped') => void;
 }
@@ -76,7 +81,7 @@ export class InboxWorker {
       const live = await inbox.heartbeat(this.id, leaseMs);
       for (const p of [...this.loops.keys(), ...this.draining.keys()]) {
         if (!(await inbox.renew(p, this.id, leaseMs)) && this.loops.has(p)) {
-          logger.warn({ partition: p }, 'inbox lease lost; another worker has the partition');
+          logger.info({ partition: p }, 'inbox lease lost; another worker has the partition');
           this.drop(p, false);
         }
       }
@@ -97,7 +102,7 @@ export class InboxWorker {
         loop.run();
       }
     } catch (error) {
-      logger.error({ error: (error as Error).message }, 'inbox heartbeat failed; retrying');
+      failed(this.options, { error: (error as Error).message }, 'inbox heartbeat failed; retrying');
     }
   }
 
@@ -124,7 +129,12 @@ interface LeaseChecks {
 class PartitionLoop {
   private stopped = false;
   private done: Promise<void> = Promise.resolve();
-  private reading = false;
+  /**
+   * Resolves on stop. Reads race it: a read queued on a connection that is reconnecting is
+   * not failed by `disconnect()` (ioredis keeps it queued), so waiting for it could hang.
+   */
+  private readonly stopping: Promise<never[]>;
+  private signalStop!: () => void;
   private readonly attempts = new Map<string, number>();
   private readonly partition: number;
   private readonly reader: PartitionReader;
@@ -138,17 +148,24 @@ class PartitionLoop {
     this.reader = reader;
     this.options = options;
     this.lease = lease;
+    this.stopping = new Promise((resolve) => (this.signalStop = () => resolve([])));
   }
 
   run(): void {
     this.done = this.loop().finally(() => this.reader.close());
   }
 
-  /** Lets the batch in hand finish; a blocked read is cut at once. */
+  /** Lets the batch in hand finish; a read in progress is abandoned at once. */
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.reading) this.reader.close();
+    this.signalStop();
     await this.done;
+  }
+
+  /** A Redis call the loop waits for, given up on when the loop stops. */
+  private until<T>(call: Promise<T>): Promise<T | never[]> {
+    call.catch(() => undefined);
+    return Promise.race([call, this.stopping]);
   }
 
   private async loop(): Promise<void> {
@@ -158,22 +175,19 @@ class PartitionLoop {
         // A worker that read after its lease ran out left entries pending under its name: take them.
         if (Date.now() - this.adopted > this.options.leaseMs) {
           this.adopted = Date.now();
-          await this.lease.adopt();
+          await this.until(this.lease.adopt());
         }
-        this.reading = true;
-        let entries = await this.reader.pending(batchSize);
-        if (!entries.length && !this.stopped) entries = await this.reader.next(batchSize, 1000);
-        this.reading = false;
-        if (!entries.length) continue;
+        let entries = (await this.until(this.reader.pending(batchSize))) as InboxEntry[];
+        if (!entries.length && !this.stopped) entries = (await this.until(this.reader.next(batchSize, 1000))) as InboxEntry[];
+        if (!entries.length || this.stopped) continue;
         // A lease that ran out (a stalled process) belongs to another worker now: its entries are theirs.
-        if (!(await this.lease.holds())) return;
+        if ((await this.until(this.lease.holds())) !== true) return;
         const failed = await this.handle(entries);
         // Give a failing store or platform a moment before the pending entries are read again.
         if (failed) await sleep(Math.min(2000, 50 * 2 ** failed));
       } catch (error) {
-        this.reading = false;
         if (this.stopped) return;
-        this.options.logger.error({ partition: this.partition, error: (error as Error).message }, 'inbox read failed; retrying');
+        failed(this.options, { partition: this.partition, error: (error as Error).message }, 'inbox read failed; retrying');
         await sleep(500);
       }
     }
@@ -215,6 +229,11 @@ class PartitionLoop {
     }
     return { done, failedAttempts: 0 };
   }
+}
+
+function failed(options: InboxWorkerOptions, fields: Record<string, unknown>, message: string): void {
+  if (options.redisAway?.()) options.logger.debug(fields, message);
+  else options.logger.error(fields, message);
 }
 
 function sleep(ms: number): Promise<void> {
