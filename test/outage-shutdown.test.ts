@@ -9,7 +9,7 @@ import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { signLineBody } from '../src/channels/line/signature.ts';
 import { startFakePlatforms, type FakePlatforms } from './support/fake-platforms.ts';
-import { ev, LINE_SECRET, LINE_TOKEN, webhookBody } from './support/line.ts';
+import { ev, LINE_SECRET, lineBotProcessEnv, webhookBody } from './support/line.ts';
 import { startRedisServer, type RedisServer } from './support/redis-server.ts';
 
 /** Docker's default stop timeout; the process must be gone well before it. */
@@ -37,19 +37,7 @@ afterEach(async () => {
 async function startBot(redis: RedisServer, fake: FakePlatforms): Promise<Bot> {
   const proc = spawn(process.execPath, ['src/main.ts'], {
     cwd: process.cwd(),
-    env: {
-      PATH: process.env.PATH,
-      REDIS_URL: redis.url,
-      REDIS_PREFIX: 'outage-shutdown:',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      ROLE: 'all',
-      LOG_LEVEL: 'info',
-      LINE_CHANNEL_SECRET: LINE_SECRET,
-      LINE_CHANNEL_ACCESS_TOKEN: LINE_TOKEN,
-      LINE_API_BASE_URL: fake.lineBaseUrl,
-      LINE_DATA_API_BASE_URL: fake.lineBaseUrl,
-    },
+    env: lineBotProcessEnv(redis.url, 'outage-shutdown:', fake.lineBaseUrl),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: (LogLine | string)[] = [];

@@ -19,7 +19,7 @@ import { createMetrics } from '../src/observability/metrics.ts';
 import { createRuntime } from '../src/runtime.ts';
 import { giveMeeting, silentLogger } from './support/conversation.ts';
 import { startFakePlatforms, type FakePlatforms } from './support/fake-platforms.ts';
-import { ev, fakeLineApi, LINE_BASE, LINE_DATA_BASE, LINE_SECRET, LINE_TOKEN, webhookBody } from './support/line.ts';
+import { ev, fakeLineApi, LINE_BASE, LINE_DATA_BASE, LINE_SECRET, LINE_TOKEN, lineBotProcessEnv, webhookBody } from './support/line.ts';
 import { deletePrefix, redisUrl, uniquePrefix } from './support/redis.ts';
 
 const prefix = uniquePrefix('shutdown');
@@ -42,19 +42,7 @@ interface Child {
 async function startBot(fake: FakePlatforms): Promise<Child> {
   const proc = spawn(process.execPath, ['src/main.ts'], {
     cwd: process.cwd(),
-    env: {
-      PATH: process.env.PATH,
-      REDIS_URL: redisUrl(),
-      REDIS_PREFIX: `${prefix}child:`,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      ROLE: 'all',
-      LOG_LEVEL: 'info',
-      LINE_CHANNEL_SECRET: LINE_SECRET,
-      LINE_CHANNEL_ACCESS_TOKEN: LINE_TOKEN,
-      LINE_API_BASE_URL: fake.lineBaseUrl,
-      LINE_DATA_API_BASE_URL: fake.lineBaseUrl,
-    },
+    env: lineBotProcessEnv(redisUrl(), `${prefix}child:`, fake.lineBaseUrl),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];

@@ -23,6 +23,23 @@ import { testInbox } from './inbox.ts';
 
 export const LINE_SECRET = 'test-channel-secret';
 export const LINE_TOKEN = 'test-access-token';
+
+/** The environment of a real `node src/main.ts` (ROLE=all, info logs) whose LINE API is a fake at `lineBaseUrl`. */
+export function lineBotProcessEnv(redisUrl: string, prefix: string, lineBaseUrl: string): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '',
+    REDIS_URL: redisUrl,
+    REDIS_PREFIX: prefix,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    ROLE: 'all',
+    LOG_LEVEL: 'info',
+    LINE_CHANNEL_SECRET: LINE_SECRET,
+    LINE_CHANNEL_ACCESS_TOKEN: LINE_TOKEN,
+    LINE_API_BASE_URL: lineBaseUrl,
+    LINE_DATA_API_BASE_URL: lineBaseUrl,
+  };
+}
 export const LINE_BASE = 'http://line.test';
 export const LINE_DATA_BASE = 'http://line-data.test';
 
