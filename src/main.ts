@@ -3,10 +3,10 @@
  * SIGTERM (what `docker stop` sends) or SIGINT: stop listening, finish the webhooks, answers
  * and reminder jobs already accepted, close Redis, exit 0.
  */
-import type { FastifyInstance } from 'fastify';
 import { loadConfig } from './config.ts';
 import { createLogger, setUserTagSalt } from './observability/logger.ts';
 import { createRuntime } from './runtime.ts';
+import { untilReady } from './server/until-ready.ts';
 
 /**
  * After this long a shutdown gives up waiting and exits non-zero. Below Docker's default
@@ -17,22 +17,6 @@ const SHUTDOWN_TIMEOUT_MS = 8_000;
 
 /** How long the start waits for Redis (and workers) before listening regardless. */
 const STARTUP_WAIT_MS = 5_000;
-
-/**
- * Webhooks are refused until Redis is connected, so the first seconds of a start would
- * answer 503. Wait for readiness first, briefly: a Redis that is down for longer must not
- * keep /healthz and /readyz from saying so.
- */
-async function untilReady(app: FastifyInstance, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while ((await app.inject('/readyz')).statusCode !== 200) {
-    if (Date.now() > deadline) {
-      app.log.warn('not ready yet (is Redis reachable?); listening anyway');
-      return;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 async function main(): Promise<void> {
   const config = loadConfig();
