@@ -192,7 +192,8 @@ describe('the staff page', () => {
     const { broadcasts } = (await h.call('aiko', 'GET', '/api/admin/broadcasts')).json() as { broadcasts: { id: string; sendAt: string }[] };
     expect(broadcasts[0]!.sendAt).toBe(new Date(`${day}T10:00:00+09:00`).toISOString());
 
-    const item = page.locator('#broadcasts li').first();
+    // The list also holds the broadcast the previous test scheduled for the same time: find ours by its words.
+    const item = page.locator('#broadcasts li', { hasText: '面談の前日までに' });
     await expect.poll(() => item.textContent()).toContain('10:00 JST');
     const headline = item.locator('.headline');
     // The server shortens a headline; the page shows it on one line and whole as a tooltip.
