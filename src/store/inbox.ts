@@ -90,6 +90,23 @@ export function partitionOf(key: string, partitions: number): number {
   return (hash >>> 0) % partitions;
 }
 
+/**
+ * How long a webhook waits for its append. A script caught on a connection as Redis dies can
+ * sit in ioredis's queue until Redis is back, holding the platform's request; its redelivery
+ * is the better wait. Safe either way: the script claims and appends in one step, so if it
+ * still runs later the redelivery is a duplicate and skipped, and if it never runs the
+ * redelivery is stored.
+ */
+const APPEND_DEADLINE_MS = 1_000;
+
+function withinDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`inbox append took over ${ms} ms`)), ms);
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}
+
 export class RedisInbox implements InboxWriter {
   readonly partitions: number;
   private readonly redis: InboxRedis;
@@ -123,7 +140,7 @@ export class RedisInbox implements InboxWriter {
       byPartition.set(p, [...(byPartition.get(p) ?? []), entry]);
     }
     // Every script is written before any answer is awaited: one round trip for all of them.
-    const results = await Promise.all([...byPartition].map(([p, group]) => this.appendTo(p, group)));
+    const results = await withinDeadline(Promise.all([...byPartition].map(([p, group]) => this.appendTo(p, group))), APPEND_DEADLINE_MS);
     if (results.some((r) => r === -1)) return { status: 'full' };
     const flags = results.flatMap((r) => r as number[]);
     const appended = flags.filter((f) => f === 1).length;
