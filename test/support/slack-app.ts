@@ -10,7 +10,7 @@ import type { Store } from '../../src/store/types.ts';
 import { content, createConversations, silentLogger, testClock } from './conversation.ts';
 import { testInbox } from './inbox.ts';
 import { createRedisStore, deletePrefix, uniquePrefix } from './redis.ts';
-import type { InboxWriter } from '../../src/inbox/types.ts';
+import type { InboxHandler, InboxWriter } from '../../src/inbox/types.ts';
 import { InboxWorker } from '../../src/inbox/worker.ts';
 import { FakeSlack, signedRequest, slackEnv, type SignedOptions } from './slack.ts';
 
@@ -19,6 +19,8 @@ export interface SlackHarnessOptions {
   wrapStore?: (store: Store) => Store;
   /** What the webhook writes to (a failing inbox: Redis away at the moment of accepting). */
   wrapInbox?: (inbox: InboxWriter) => InboxWriter;
+  /** How the worker hands an entry to the channel (handled twice: a worker that died before acknowledging). */
+  wrapConsume?: (consume: InboxHandler) => InboxHandler;
 }
 
 export async function slackHarness(options: SlackHarnessOptions = {}) {
@@ -45,7 +47,7 @@ export async function slackHarness(options: SlackHarnessOptions = {}) {
     retryConfig: { retries: 0 },
   });
   const app = await buildApp({ config, store, conversations, logger: silentLogger, plugins: [slack.plugin] });
-  const worker = new InboxWorker({ inbox: inbox.inbox, handlers: { slack: slack.consume }, logger: silentLogger, leaseMs: 5_000 });
+  const worker = new InboxWorker({ inbox: inbox.inbox, handlers: { slack: options.wrapConsume ? options.wrapConsume(slack.consume) : slack.consume }, logger: silentLogger, leaseMs: 5_000 });
   await worker.start();
 
   /** Sends a signed request and waits until everything it started has finished. */

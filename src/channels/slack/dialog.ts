@@ -15,6 +15,11 @@ export interface TurnOptions {
   channelId?: string;
   /** Only for someone who never talked to us (opening the app's Messages tab). */
   onlyIfNew?: boolean;
+  /**
+   * The request's id (receiver.ts `requestIdOf`): handled again after a worker died, the
+   * conversation is not stepped again and only the part of its answer not yet posted is posted.
+   */
+  eventId?: string;
 }
 
 export class SlackDialog {
@@ -30,10 +35,14 @@ export class SlackDialog {
       const { conversations, users, delivery, store } = this.deps;
       const user = slackUser(userId);
       if (options.onlyIfNew && (await store.sessions.get(user))) return;
-      const result = await conversations.handle(user, input, await users.hints(userId));
+      const { eventId, channelId } = options;
+      const result = await conversations.handle(user, input, await users.hints(userId), eventId !== undefined ? { eventId } : {});
       // A failed post is logged (and the user marked if gone) by delivery; the turn itself
       // is saved, so it must not be redone.
-      if (result.messages.length) await delivery.deliver(userId, result.messages.map(renderMessage), options.channelId);
+      if (!result.messages.length) return;
+      const messages = result.messages.map(renderMessage);
+      if (eventId === undefined) await delivery.deliver(userId, messages, channelId);
+      else await delivery.answer(userId, messages, { sendId: eventId, replayed: result.replayed === true, ...(channelId ? { channelId } : {}) });
     });
   }
 

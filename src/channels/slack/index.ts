@@ -1,12 +1,13 @@
 /**
  * The Slack channel's face: `createSlackChannel(deps)` wires Bolt, the Web API client and the
  * pieces of this folder into the plugin, sender, broadcaster and preview. Over HTTP it serves `POST /webhooks/slack` inside the app's
- * Fastify server (`plugin`); with SLACK_APP_TOKEN it uses Socket Mode instead (`start`).
+ * Fastify server (`plugin`); with SLACK_APP_TOKEN it holds a Socket Mode connection instead
+ * (`start`). Either way requests are stored in the inbox and run by workers (`consume`).
  *
  * A Slack user is `{ channel: 'slack', id: <user id> }`: the app is installed in one
  * workspace with one bot token, and Slack user ids are unique across workspaces.
  */
-import { App, SocketModeReceiver, webApi } from '@slack/bolt';
+import { App, webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { Config } from '../../config.ts';
 import type { Content } from '../../conversation/content.ts';
@@ -17,12 +18,10 @@ import type { HandoffService } from '../../handoff/service.ts';
 import { NO_INBOX, type InboxWriter } from '../../inbox/types.ts';
 import type { Metrics } from '../../observability/metrics.ts';
 import type { Store } from '../../store/types.ts';
-import { eventClaims } from '../event-claims.ts';
 import type { ChannelFace } from '../types.ts';
 import { SlackApi } from './api.ts';
 import { boltLogger } from './bolt-logger.ts';
 import { slackBroadcaster, slackPreview } from './broadcaster.ts';
-import { socketModeDedupe } from './dedupe.ts';
 import { SlackDelivery } from './delivery.ts';
 import { SlackDialog } from './dialog.ts';
 import { DEFAULT_RATE_LIMIT_POLICY, type Sleep } from './errors.ts';
@@ -30,8 +29,9 @@ import { HomeTab } from './home-tab.ts';
 import { registerListeners } from './listeners.ts';
 import { PendingWork } from './pending.ts';
 import { slackWebhookPlugin } from './plugin.ts';
-import { FastifyReceiver } from './receiver.ts';
+import { InboxReceiver } from './receiver.ts';
 import { createSlackSender } from './sender.ts';
+import { SocketModeInboxReceiver } from './socket-receiver.ts';
 import { createStaffChannel } from './staff-channel.ts';
 import { registerStaffListeners } from './staff-listeners.ts';
 import { translator } from './texts.ts';
@@ -88,7 +88,6 @@ export function createSlackChannel(deps: SlackChannelDeps): SlackChannel {
   const logger = deps.logger.child({ channel: 'slack' });
   const clock = deps.clock ?? (() => new Date());
   const pending = new PendingWork();
-  const claims = eventClaims(store.dedupe, 'slack');
 
   const clientOptions: webApi.WebClientOptions = {
     slackApiUrl: config.SLACK_API_URL,
@@ -113,9 +112,10 @@ export function createSlackChannel(deps: SlackChannelDeps): SlackChannel {
   const dialog = new SlackDialog({ conversations, users, delivery, store });
   const home = new HomeTab({ api, users, store, content, clock, advisor: deps.advisor ?? false });
 
+  const inbox = { inbox: deps.inbox ?? NO_INBOX, logger, pending };
   const receiver = appToken
-    ? new SocketModeReceiver({ appToken, logger: boltLogger(logger) })
-    : new FastifyReceiver({ inbox: deps.inbox ?? NO_INBOX, logger, pending });
+    ? new SocketModeInboxReceiver({ ...inbox, appToken, clientOptions: { slackApiUrl: config.SLACK_API_URL } })
+    : new InboxReceiver(inbox);
   const bolt = new App({
     receiver,
     // A fixed token without auth.test: the bot id is not needed, bot messages are
@@ -126,9 +126,8 @@ export function createSlackChannel(deps: SlackChannelDeps): SlackChannel {
     clientOptions,
     logger: boltLogger(logger),
   });
-  if (receiver instanceof SocketModeReceiver) bolt.use(socketModeDedupe(claims, logger));
   // Bolt's default handler logs whole errors through its own logger; rethrowing lets the
-  // receiver log a short description once and release the event's dedupe claim.
+  // receiver log a short description once and leave the request in the inbox.
   bolt.error(async (error) => {
     throw error;
   });
@@ -153,14 +152,8 @@ export function createSlackChannel(deps: SlackChannelDeps): SlackChannel {
   return {
     channel: 'slack',
     mode: appToken ? 'socket' : 'http',
-    plugin:
-      receiver instanceof FastifyReceiver
-        ? slackWebhookPlugin({ signingSecret, receiver, clock })
-        : async () => undefined,
-    consume: async (entry) => {
-      if (!(receiver instanceof FastifyReceiver)) throw new Error('Slack requests in the inbox, but this process runs Socket Mode');
-      await receiver.consume(entry);
-    },
+    plugin: appToken ? async () => undefined : slackWebhookPlugin({ signingSecret, receiver, clock }),
+    consume: (entry) => receiver.consume(entry),
     sender,
     broadcaster: slackBroadcaster(sender),
     preview: slackPreview,

@@ -1,7 +1,8 @@
 /**
  * Bolt listeners: each parses what Slack sent, translates it (to-inbound.ts) and hands it
- * to the dialog, the App Home or a one-line pointer. Listeners ack first, so Slack always
- * hears back within its three seconds whatever the work after costs.
+ * to the dialog, the App Home or a one-line pointer. They run on workers, for requests Slack
+ * was answered for when they were stored (receiver.ts), and give the dialog the request's id
+ * (`requestIdOf(context)`) so a request handled twice steps the conversation once.
  */
 import type { App } from '@slack/bolt';
 import type { Logger } from 'pino';
@@ -20,6 +21,7 @@ import {
 } from './payloads.ts';
 import { mrkdwnLink, translator, type Translate } from './texts.ts';
 import { ownsChannel } from './owner.ts';
+import { requestIdOf } from './receiver.ts';
 import { answeredQuestion } from './redraw.ts';
 import { actionToInput, messageToInput, slashToRequest } from './to-inbound.ts';
 import { slackUser, type SlackUsers } from './users.ts';
@@ -28,6 +30,8 @@ export const SLASH_COMMAND = '/mendan';
 
 /** One answer per question message: a double click must not answer twice. */
 const ANSWER_SCOPE = 'slack-answer';
+/** Which press holds a question's claim, so that press handled again (a replay) goes on. */
+const ANSWER_HOLDER_SCOPE = 'slack-answer-by';
 const ANSWER_CLAIM_TTL_SECONDS = 86_400;
 
 export interface ListenerDeps {
@@ -51,9 +55,14 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     return { ...prefs, t: translator(content.catalog, prefs.locale) };
   };
 
-  app.message(async ({ event }) => {
+  const turn = (context: Record<string, unknown>) => {
+    const eventId = requestIdOf(context);
+    return eventId !== undefined ? { eventId } : {};
+  };
+
+  app.message(async ({ event, context }) => {
     const message = messageToInput(event);
-    if (message) await dialog.run(message.userId, message.input, { channelId: message.channelId });
+    if (message) await dialog.run(message.userId, message.input, { channelId: message.channelId, ...turn(context) });
   });
 
   app.event('app_mention', async ({ event, body }) => {
@@ -66,26 +75,27 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     await api.postEphemeral(mention.data.channel, mention.data.user, t('slack.dm_pointer', { link }));
   });
 
-  app.event('app_home_opened', async ({ event }) => {
+  app.event('app_home_opened', async ({ event, context }) => {
     const opened = homeOpenedEventSchema.safeParse(event);
     if (!opened.success) return;
-    if (opened.data.tab === 'messages') await dialog.run(opened.data.user, { kind: 'start' }, { onlyIfNew: true });
+    if (opened.data.tab === 'messages') await dialog.run(opened.data.user, { kind: 'start' }, { onlyIfNew: true, ...turn(context) });
     else await home.publish(opened.data.user);
   });
 
-  app.action({ action_id: new RegExp(`^${ACTION_PREFIX}`) }, async ({ ack, body }) => {
+  app.action({ action_id: new RegExp(`^${ACTION_PREFIX}`) }, async ({ ack, body, context }) => {
     await ack();
     const action = actionToInput(body, commands);
     if (!action) return;
     if (action.source === 'home') {
-      await dialog.run(action.userId, action.input);
+      await dialog.run(action.userId, action.input, turn(context));
       await home.publish(action.userId);
       return;
     }
     // Only the person whose DM it is may answer there; anything else is not theirs to press.
     if (!(await ownsChannel(api, logger, action.userId, action.channelId))) return;
     const claim = `${action.channelId}:${action.messageTs}`;
-    if (!(await store.dedupe.claim(ANSWER_SCOPE, claim, ANSWER_CLAIM_TTL_SECONDS))) return;
+    const press = requestIdOf(context);
+    if (!(await claimAnswer(store, claim, press))) return;
     try {
       // The session as it was when the question was asked, before this answer moves it on.
       const session = await store.sessions.get(slackUser(action.userId));
@@ -96,20 +106,21 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
           // The answer counts even if the old message cannot be redrawn (deleted, too old).
           .catch((error: unknown) => logger.warn({ error: describeError(error) }, 'slack chat.update failed'));
       }
-      await dialog.run(action.userId, action.input, { channelId: action.channelId });
+      await dialog.run(action.userId, action.input, { channelId: action.channelId, ...turn(context) });
     } catch (error) {
       await store.dedupe.release(ANSWER_SCOPE, claim);
+      if (press !== undefined) await store.dedupe.release(ANSWER_HOLDER_SCOPE, `${claim}:${press}`);
       throw error;
     }
   });
 
-  app.command(SLASH_COMMAND, async ({ ack, command, respond }) => {
+  app.command(SLASH_COMMAND, async ({ ack, command, respond, context }) => {
     await ack();
     const parsed = slashCommandSchema.safeParse(command);
     if (!parsed.success) return;
     const { user_id: userId, channel_id: channelId } = parsed.data;
     const request = slashToRequest(parsed.data.text, commands);
-    if (request.input) await dialog.run(userId, request.input);
+    if (request.input) await dialog.run(userId, request.input, turn(context));
     // Texts after the turn, so `/mendan lang en` already answers in English.
     const { t } = await texts(userId);
     const notes: string[] = [];
@@ -120,6 +131,27 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     }
     if (notes.length) await respond({ response_type: 'ephemeral', text: notes.join('\n\n') });
   });
+}
+
+/**
+ * The first press of a question message claims it, and writes down which press it was; that
+ * same press handled again (its worker died mid-way) finds itself the holder and goes on, so
+ * the conversation can replay it. A worker dying between the two writes leaves the press
+ * unanswered; any other press finds the claim taken.
+ */
+async function claimAnswer(store: Store, claim: string, press: string | undefined): Promise<boolean> {
+  const { dedupe } = store;
+  if (await dedupe.claim(ANSWER_SCOPE, claim, ANSWER_CLAIM_TTL_SECONDS)) {
+    if (press !== undefined) await dedupe.confirm(ANSWER_HOLDER_SCOPE, `${claim}:${press}`, ANSWER_CLAIM_TTL_SECONDS);
+    return true;
+  }
+  if (press === undefined) return false;
+  // A claim that did not exist yet: not ours, so take it back.
+  if (await dedupe.claim(ANSWER_HOLDER_SCOPE, `${claim}:${press}`, ANSWER_CLAIM_TTL_SECONDS)) {
+    await dedupe.release(ANSWER_HOLDER_SCOPE, `${claim}:${press}`);
+    return false;
+  }
+  return true;
 }
 
 /** A link that opens the app's DM; without the app id, just the words. */

@@ -6,14 +6,14 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { header, signedWebhook } from '../webhook-route.ts';
 import { isSslCheck, parseRequestBody, urlVerificationSchema } from './payloads.ts';
-import type { FastifyReceiver } from './receiver.ts';
+import type { InboxReceiver } from './receiver.ts';
 import { checkSignature } from './signature.ts';
 
 export const SLACK_WEBHOOK_PATH = '/webhooks/slack';
 
 export interface SlackPluginOptions {
   signingSecret: string;
-  receiver: FastifyReceiver;
+  receiver: InboxReceiver;
   clock: () => Date;
 }
 

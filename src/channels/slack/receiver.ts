@@ -1,10 +1,11 @@
 /**
- * A Bolt receiver without a server of its own, in two halves. `accept` (web processes):
- * the Fastify route (plugin.ts) verified and parsed a request; it goes into the inbox (an
- * Events API `event_id` claimed in the same round trip) and Slack hears 200 only then, so a
- * crash after the answer loses nothing. `consume` (workers) runs an accepted request through
- * Bolt; listeners' `ack()` has nobody left to answer (Slack already has its 200), so every
- * visible answer is a post, an update or a `response_url` call.
+ * A Bolt receiver whose requests go through the inbox, in two halves. `accept` (the process
+ * that hears from Slack: the Fastify route in plugin.ts, or the Socket Mode connection in
+ * socket-receiver.ts): the request goes into the inbox (an Events API `event_id` claimed in
+ * the same round trip) and Slack is acknowledged only then, so a crash after the
+ * acknowledgement loses nothing. `consume` (workers) runs an accepted request through Bolt;
+ * listeners' `ack()` has nobody left to answer (Slack already has its acknowledgement), so
+ * every visible answer is a post, an update or a `response_url` call.
  */
 import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
 import type { Logger } from 'pino';
@@ -26,7 +27,7 @@ export interface DispatchMeta {
   retryReason?: string;
 }
 
-export interface FastifyReceiverOptions {
+export interface InboxReceiverOptions {
   inbox: InboxWriter;
   logger: Logger;
   pending: PendingWork;
@@ -38,11 +39,25 @@ interface Accepted {
   meta: DispatchMeta;
 }
 
-export class FastifyReceiver implements Receiver {
-  private app: App | undefined;
-  private readonly options: FastifyReceiverOptions;
+/**
+ * The name under which `consume` hands listeners the inbox entry's id, in Bolt's `context`
+ * (a receiver's `customProperties`). Stable when the same entry is handled again after a
+ * worker died, and one entry is one request (an Events API event is stored once).
+ */
+const ENTRY_PROPERTY = 'inboxEntryId';
 
-  constructor(options: FastifyReceiverOptions) {
+/** The id a listener gives the conversation for the request it is handling (`eventId` of `handle`). */
+export function requestIdOf(context: Record<string, unknown>): string | undefined {
+  const entry = context[ENTRY_PROPERTY];
+  return typeof entry === 'string' ? `slack:${entry}` : undefined;
+}
+
+/** Over HTTP nothing is started here: the server is Fastify's. Socket Mode adds its connection (socket-receiver.ts). */
+export class InboxReceiver implements Receiver {
+  private app: App | undefined;
+  protected readonly options: InboxReceiverOptions;
+
+  constructor(options: InboxReceiverOptions) {
     this.options = options;
   }
 
@@ -50,16 +65,15 @@ export class FastifyReceiver implements Receiver {
     this.app = app;
   }
 
-  // The HTTP server is Fastify's; there is nothing to start or stop here.
-  start(): Promise<void> {
+  start(): Promise<unknown> {
     return Promise.resolve();
   }
 
-  stop(): Promise<void> {
+  stop(): Promise<unknown> {
     return Promise.resolve();
   }
 
-  /** Throws only when the inbox is unreachable: the caller answers 503 so Slack retries. */
+  /** Throws only when the inbox is unreachable: the caller answers 503 (or does not acknowledge) so Slack retries. */
   async accept(body: SlackBody, meta: DispatchMeta): Promise<Acknowledgement> {
     const eventId = eventIdOf(body);
     const outcome = await this.options.inbox.append([
@@ -76,12 +90,13 @@ export class FastifyReceiver implements Receiver {
   /** Runs one accepted request through Bolt; throws when a listener failed, so the entry is tried again. */
   async consume(entry: InboxEntry): Promise<void> {
     const app = this.app;
-    if (!app) throw new Error('FastifyReceiver used before Bolt initialised it');
+    if (!app) throw new Error('Slack receiver used before Bolt initialised it');
     const { body, meta } = JSON.parse(entry.data) as Accepted;
     const event: ReceiverEvent = {
       body,
       ...(meta.retryNum !== undefined ? { retryNum: meta.retryNum } : {}),
       ...(meta.retryReason !== undefined ? { retryReason: meta.retryReason } : {}),
+      customProperties: { [ENTRY_PROPERTY]: entry.id },
       // Slack had its answer when the request was accepted.
       ack: async () => undefined,
     };
