@@ -155,6 +155,7 @@ async function measureLateness(server: RedisServer, count: number) {
     const worker = createReminderWorker({
       bull,
       store,
+      batches: store.reminderBatches,
       conversations,
       senders: { line: line.sender },
       settings,

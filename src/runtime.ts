@@ -207,6 +207,7 @@ export async function createRuntime({ config, logger, clock, metrics = createMet
     worker = createReminderWorker({
       bull,
       store,
+      batches: store.reminderBatches,
       conversations,
       senders,
       settings,

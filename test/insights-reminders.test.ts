@@ -43,7 +43,7 @@ describe('reminders in the insights counters', () => {
     const api = fakeLineApi();
     const harness = await lineHarness(store, { clock: clock.read, conversations });
     const bull = store.workerConnection();
-    const worker = createReminderWorker({ bull, store, conversations, senders: { line: harness.line.sender }, settings: DEFAULT_REMINDER_SETTINGS, logger: silentLogger, clock: clock.read, insights });
+    const worker = createReminderWorker({ bull, store, batches: store.reminderBatches, conversations, senders: { line: harness.line.sender }, settings: DEFAULT_REMINDER_SETTINGS, logger: silentLogger, clock: clock.read, insights });
     cleanups.push(() => store.close(), () => scheduler.close(), () => harness.close(), () => worker.close(), () => bull.connection.quit());
     const counted = async () => (await store.insights.read(['2026-12-03']))[0]!;
     const promote = async (id: string) => {

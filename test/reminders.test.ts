@@ -73,6 +73,7 @@ async function setup(clock: () => Date): Promise<Setup> {
       const worker = createReminderWorker({
         bull,
         store,
+        batches: store.reminderBatches,
         conversations,
         senders: { line: harness.line.sender },
         settings: DEFAULT_REMINDER_SETTINGS,
@@ -90,27 +91,85 @@ async function setup(clock: () => Date): Promise<Setup> {
 }
 
 
+/** Everyone a reminder reached, by push or multicast, sorted. */
+function recipients(s: Setup): string[] {
+  return [...s.api.pushes().map((p) => p.body.to as string), ...s.api.multicasts().flatMap((m) => m.body.to as string[])].sort();
+}
+
 // Thursday 2026-12-03, 11:59:57 in Tokyo: a 14:00 meeting's "two hours before" is due in 3 s.
 const JUST_BEFORE = '2026-12-03T11:59:57+09:00';
 
 describe('reminders', () => {
-  it('pushes the pre-meeting reminder exactly once per user with two workers running, with a retry key', async () => {
+  it('sends the pre-meeting reminder exactly once per user with two workers running: one multicast for the same words, with a retry key', async () => {
     const s = await setup(shiftedClock(JUST_BEFORE));
     const users = ['U-r1', 'U-r2', 'U-r3'].map((id) => ({ channel: 'line', id }) as UserRef);
     for (const user of users) await giveMeeting(s.conversations, user, '12/3 14:00');
+    // Different words (the meeting's mode is known): a batch of one, pushed.
+    const online: UserRef = { channel: 'line', id: 'U-r4' };
+    await giveMeeting(s.conversations, online, '12/3 14:00');
+    await s.conversations.handle(online, { kind: 'choice', state: 'meeting_mode', value: 'online' });
     s.startWorker();
     s.startWorker();
-    await vi.waitUntil(() => s.outcomes.length === 3, { timeout: 8000, interval: 25 });
+    await vi.waitUntil(() => s.outcomes.length === 4, { timeout: 8000, interval: 25 });
     await new Promise((r) => setTimeout(r, 500));
-    const pushes = s.api.pushes();
-    expect(pushes.map((p) => p.body.to).sort()).toEqual(['U-r1', 'U-r2', 'U-r3']);
+    expect(recipients(s)).toEqual(['U-r1', 'U-r2', 'U-r3', 'U-r4']);
+    expect(s.api.multicasts().map((m) => m.body.to.sort())).toEqual([['U-r1', 'U-r2', 'U-r3']]);
+    expect(s.api.pushes().map((p) => p.body.to)).toEqual(['U-r4']);
     expect(s.outcomes.every((o) => o.outcome === 'sent')).toBe(true);
-    for (const push of pushes) {
-      expect(push.retryKey).toMatch(/^[0-9a-f-]{36}$/);
-      expect(JSON.stringify(push.body.messages)).toContain('12月3日(木) 14:00');
+    for (const call of [...s.api.pushes(), ...s.api.multicasts()]) {
+      expect(call.retryKey).toMatch(/^[0-9a-f-]{36}$/);
+      expect(JSON.stringify(call.body.messages)).toContain('12月3日(木) 14:00');
     }
-    const session = await s.store.sessions.get(users[0]!);
-    expect(session?.value.reminders?.map((r) => r.kind)).toEqual(['after']);
+    expect(JSON.stringify(s.api.pushes()[0]!.body.messages)).not.toEqual(JSON.stringify(s.api.multicasts()[0]!.body.messages));
+    // Each conversation took the reminder's step once it was sent.
+    for (const user of [...users, online]) expect((await s.store.sessions.get(user))?.value.reminders?.map((r) => r.kind)).toEqual(['after']);
+  });
+
+  it('words ahead without stepping: a user who cancels or blocks after the wording is left out of the batch', async () => {
+    const s = await setup(shiftedClock(JUST_BEFORE));
+    const ids = ['U-b1', 'U-b2', 'U-cancels', 'U-blocks', 'U-unfollows'];
+    const users = ids.map((id) => ({ channel: 'line', id }) as UserRef);
+    for (const user of users) await giveMeeting(s.conversations, user, '12/3 14:00');
+    s.startWorker();
+    // Worded and waiting in their batch; the conversations have not moved yet.
+    await vi.waitUntil(async () => (await s.scheduler.queue.getJobCountByTypes('completed')) === users.length, { timeout: 5000, interval: 25 });
+    expect((await s.scheduler.queue.getDelayed()).filter((j) => j.name === 'batch')).toHaveLength(1);
+    expect((await s.store.sessions.get(users[0]!))?.value.reminders?.map((r) => r.kind)).toEqual(['before', 'after']);
+
+    await s.conversations.handle(users[2]!, { kind: 'text', text: 'cancel reminders' });
+    await s.store.users.update(users[3]!, { blocked: true });
+    const unfollow = await s.harness.post([
+      { type: 'unfollow', mode: 'active', timestamp: Date.now(), source: { type: 'user', userId: 'U-unfollows' }, webhookEventId: '01UNFOLLOWBATCH', deliveryContext: { isRedelivery: false } },
+    ]);
+    expect(unfollow.statusCode).toBe(200);
+
+    await vi.waitUntil(() => s.outcomes.length === users.length, { timeout: 8000, interval: 25 });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(recipients(s)).toEqual(['U-b1', 'U-b2']);
+    expect(Object.fromEntries(s.outcomes.map((o) => [o.user, o.outcome]))).toEqual({
+      'U-b1': 'sent',
+      'U-b2': 'sent',
+      'U-cancels': 'stale',
+      'U-blocks': 'blocked',
+      'U-unfollows': 'blocked',
+    });
+  });
+
+  it('a user whose answers change after the wording gets the words as they are now, on their own', async () => {
+    const s = await setup(shiftedClock(JUST_BEFORE));
+    const users = ['U-c1', 'U-c2', 'U-changes'].map((id) => ({ channel: 'line', id }) as UserRef);
+    for (const user of users) await giveMeeting(s.conversations, user, '12/3 14:00');
+    s.startWorker();
+    await vi.waitUntil(async () => (await s.scheduler.queue.getJobCountByTypes('completed')) === users.length, { timeout: 5000, interval: 25 });
+    await s.conversations.handle(users[2]!, { kind: 'choice', state: 'meeting_mode', value: 'online' });
+    await vi.waitUntil(() => s.outcomes.length === users.length, { timeout: 8000, interval: 25 });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(recipients(s)).toEqual(['U-c1', 'U-c2', 'U-changes']);
+    expect(s.api.multicasts().map((m) => m.body.to.sort())).toEqual([['U-c1', 'U-c2']]);
+    const own = s.api.pushes();
+    expect(own.map((p) => p.body.to)).toEqual(['U-changes']);
+    expect(JSON.stringify(own[0]!.body.messages)).not.toEqual(JSON.stringify(s.api.multicasts()[0]!.body.messages));
+    expect((await s.store.sessions.get(users[2]!))?.value.reminders?.map((r) => r.kind)).toEqual(['after']);
   });
 
   it('survives a worker restart mid-wait: the next worker sends it, late but still useful', async () => {

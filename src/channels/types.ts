@@ -20,6 +20,14 @@ export interface ChannelSender {
    * key is not delivered twice (LINE derives X-Line-Retry-Key from it; Slack dedupes on our side).
    */
   push(user: UserRef, messages: Outbound[], options: { retryKey: string }): Promise<PushResult>;
+  /**
+   * The same messages to several users of this channel in one request where the platform has
+   * one (LINE multicast; Slack has none), rendered in `locale` and `timeZone`. The caller has
+   * left out users who blocked the bot. `retryKey` as for push.
+   */
+  multicast?(ids: string[], messages: Outbound[], options: { retryKey: string; locale: Locale; timeZone: string }): Promise<PushResult>;
+  /** Most users one multicast carries. */
+  readonly multicastSize?: number;
 }
 
 /** One chunk of a broadcast, as a channel sends it. */

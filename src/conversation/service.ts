@@ -112,7 +112,7 @@ export class ConversationService {
   }
 
   private async process(user: UserRef, input: Inbound, hints: UserHints, eventId: string | undefined): Promise<HandleResult> {
-    const { store, content, logger } = this.options;
+    const { store, logger } = this.options;
     const maxAttempts = this.options.maxAttempts ?? 50;
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       const stored = await store.sessions.get(user);
@@ -121,17 +121,7 @@ export class ConversationService {
         return { session: value as Session, messages: lastEvent.messages, effects: [], replayed: true };
       }
       const current = stored && { version: stored.version, value: value as Session };
-      const ctx: EngineContext = {
-        content,
-        now: this.clock(),
-        maxDaysAhead: this.options.maxDaysAhead,
-        ...(this.options.reminders ? { reminders: this.options.reminders } : {}),
-        ...(this.options.advisor ? { advisor: this.options.advisor } : {}),
-        defaults: {
-          locale: hints.locale ?? this.options.defaults.locale,
-          timeZone: hints.timeZone ?? this.options.defaults.timeZone,
-        },
-      };
+      const ctx = this.context(hints);
       const { session, messages, effects } = step(ctx, current?.value, input);
       if (session === undefined) return { session: null, messages, effects };
       if (session === null) {
@@ -156,6 +146,34 @@ export class ConversationService {
       return { session, messages, effects };
     }
     throw new ConcurrentUpdateError(maxAttempts);
+  }
+
+  /**
+   * What `handle` would answer now, computed on the stored session without saving anything,
+   * and the version it was computed on: reminders are worded ahead of their due second and
+   * stepped when sent, so the session never runs ahead of what the user has seen.
+   */
+  async preview(user: UserRef, input: Inbound): Promise<{ messages: Outbound[]; version: number; locale: Locale; timeZone: string }> {
+    const stored = await this.options.store.sessions.get(user);
+    const { lastEvent: _, ...value } = (stored?.value ?? {}) as StoredSession;
+    const session = stored && (value as Session);
+    const { messages } = step(this.context({}), session, input);
+    const { defaults } = this.options;
+    return { messages, version: stored?.version ?? 0, locale: session?.locale ?? defaults.locale, timeZone: session?.timeZone ?? defaults.timeZone };
+  }
+
+  private context(hints: UserHints): EngineContext {
+    return {
+      content: this.options.content,
+      now: this.clock(),
+      maxDaysAhead: this.options.maxDaysAhead,
+      ...(this.options.reminders ? { reminders: this.options.reminders } : {}),
+      ...(this.options.advisor ? { advisor: this.options.advisor } : {}),
+      defaults: {
+        locale: hints.locale ?? this.options.defaults.locale,
+        timeZone: hints.timeZone ?? this.options.defaults.timeZone,
+      },
+    };
   }
 
   private async runEffects(user: UserRef, effects: SideEffect[], session: Session | null): Promise<void> {

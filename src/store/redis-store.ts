@@ -16,6 +16,7 @@ import { BroadcastStore } from './broadcasts.ts';
 import { redisKeys, type RedisKeys } from './keys.ts';
 import { connectBlocking, connectRedis, type QueueConnection, type RateLimitBackend } from './redis-connection.ts';
 import { RedisUsers } from './redis-users.ts';
+import { ReminderBatches } from './reminder-batches.ts';
 import { ReminderIndex } from './reminder-index.ts';
 import { UserRetention } from './users-retention.ts';
 import type { DedupeStore, SessionStore, Store, Versioned } from './types.ts';
@@ -61,6 +62,7 @@ export class RedisStore implements Store {
   /** Users as audiences read them: only the fields a filter needs, fast. */
   readonly audience: AudienceReader;
   readonly reminderIndex: ReminderIndex;
+  readonly reminderBatches: ReminderBatches;
   readonly audit: AuditStore;
   /** Advisor handoffs and their messages, kept as long as a conversation. */
   readonly handoffs: RedisHandoffs;
@@ -82,6 +84,7 @@ export class RedisStore implements Store {
     this.broadcasts = new BroadcastStore(this.redis, this.keys);
     this.audience = new AudienceReader(this.redis, this.keys);
     this.reminderIndex = new ReminderIndex(this.redis, this.keys);
+    this.reminderBatches = new ReminderBatches(this.redis, this.keys);
     this.audit = new AuditStore(this.redis, this.keys.adminAudit);
     this.handoffs = new RedisHandoffs(this.redis, this.keys, options.sessionTtlSeconds);
     this.insights = new RedisInsights(this.redis, this.keys);

@@ -1,7 +1,8 @@
 /**
- * For crash tests: a fake LINE push endpoint that behaves like LINE with retry keys (each key
- * accepted once, repeats answered 409) and can leave the first request unanswered, as if the
- * worker died waiting; and a worker started in its own process, to be killed with SIGKILL.
+ * For crash tests: fake LINE push and multicast endpoints that behave like LINE with retry
+ * keys (each key accepted once, repeats answered 409) and can leave the first request
+ * unanswered, as if the worker died waiting; and a worker started in its own process, to be
+ * killed with SIGKILL.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
@@ -18,15 +19,16 @@ export async function retryKeyLine(options: { hangFirst: boolean }, cleanups: Cl
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => {
-      if (req.url !== '/v2/bot/message/push') return res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      if (req.url !== '/v2/bot/message/push' && req.url !== '/v2/bot/message/multicast') return res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
       const key = String(req.headers['x-line-retry-key']);
       const count = (seen.get(key) ?? 0) + 1;
       seen.set(key, count);
       if (count > 1) {
         return res.writeHead(409, { 'content-type': 'application/json', 'x-line-accepted-request-id': 'r1' }).end('{"message":"The retry key is already accepted"}');
       }
-      const parsed = JSON.parse(body) as { to: string; messages: { text?: string; altText?: string }[] };
-      delivered.push({ to: parsed.to, text: parsed.messages.map((m) => m.text ?? m.altText ?? '').join('\n') });
+      const parsed = JSON.parse(body) as { to: string | string[]; messages: { text?: string; altText?: string }[] };
+      const text = parsed.messages.map((m) => m.text ?? m.altText ?? '').join('\n');
+      for (const to of [parsed.to].flat()) delivered.push({ to, text });
       if (options.hangFirst) return; // the worker dies before it hears back
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"sentMessages":[]}');
     });

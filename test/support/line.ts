@@ -170,6 +170,12 @@ export function fakeLineApi(options: { language?: string } = {}) {
       const custom = await state.respond?.(call);
       return custom ? withId(...(custom as [number, unknown?, Record<string, string>?])) : withId(200, { sentMessages: [] });
     })
+    .post('/v2/bot/message/multicast')
+    .reply(async (request: Request) => {
+      const call = await record(request, 'multicast');
+      const custom = await state.respond?.(call);
+      return custom ? withId(...(custom as [number, unknown?, Record<string, string>?])) : withId(200, {});
+    })
     .post('/v2/bot/chat/loading/start')
     .reply(async (request: Request) => {
       const call = await record(request, 'loading');
@@ -189,10 +195,11 @@ export function fakeLineApi(options: { language?: string } = {}) {
     state,
     replies: () => calls.filter((c) => c.path === 'reply'),
     pushes: () => calls.filter((c) => c.path === 'push'),
+    multicasts: () => calls.filter((c) => c.path === 'multicast'),
     /** Every message sent to a user, by reply or push, in order. */
     sentTo: (userId: string, tokenPrefix?: string) =>
       calls
-        .filter((c) => (c.path === 'push' && c.body.to === userId) || (c.path === 'reply' && (!tokenPrefix || c.body.replyToken.startsWith(tokenPrefix))))
+        .filter((c) => (c.path === 'push' && c.body.to === userId) || (c.path === 'multicast' && c.body.to.includes(userId)) || (c.path === 'reply' && (!tokenPrefix || c.body.replyToken.startsWith(tokenPrefix))))
         .flatMap((c) => c.body.messages),
     done: () => scope.persist(false),
   };

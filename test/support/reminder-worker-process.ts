@@ -32,6 +32,7 @@ const line = createLineChannel({ config, store, conversations, content, logger, 
 createReminderWorker({
   bull: store.workerConnection(),
   store,
+  batches: store.reminderBatches,
   conversations,
   senders: { line: line.sender },
   settings: DEFAULT_REMINDER_SETTINGS,

@@ -1,28 +1,43 @@
 /**
- * Delivers due reminders. A reminder goes through the conversation service like a user
- * message (so it never races a tap on the same session), then out through the channel's
- * sender with a retry key derived from the job id (so a retried job never double-sends).
+ * Delivers due reminders. A reminder's job fires PREPARE_LEAD_MS before it is due and words
+ * it without stepping the conversation (ConversationService.preview). On a channel with
+ * multicast it then joins the batch of its due second and words (batch.ts), which sends it
+ * to everyone at once; otherwise, or when it comes too late for its batch, it waits for the
+ * due second and is stepped and pushed on its own (delivery.ts).
  */
-import { DelayedError, Worker, type Job } from 'bullmq';
+import { DelayedError, Queue, Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { ChannelSender } from '../../channels/types.ts';
-import { deliveryDecision, type DropReason, type ReminderSettings } from '../../conversation/reminder-plan.ts';
+import { deliveryDecision, type DropReason, type PlannedReminder, type ReminderSettings } from '../../conversation/reminder-plan.ts';
 import type { ConversationService } from '../../conversation/service.ts';
-import type { Channel, Outbound } from '../../conversation/types.ts';
+import type { Channel, Outbound, UserRef } from '../../conversation/types.ts';
 import type { InsightsRecorder, ReminderResult } from '../../insights/recorder.ts';
 import { userTag } from '../../observability/logger.ts';
 import { logWorkerError } from '../../observability/redis-events.ts';
 import type { QueueConnection } from '../../store/redis-connection.ts';
+import type { ReminderBatches } from '../../store/reminder-batches.ts';
 import type { Store } from '../../store/types.ts';
 import { limiterFor } from '../limiter.ts';
+import { BATCH_JOB, sendBatch, type BatchMember, type ReminderBatchData } from './batch.ts';
+import { pushReminder, stepAndPush, type ReminderOutcome } from './delivery.ts';
+import { reminderBatchJobId, wordsGroup } from './job-ids.ts';
 import { REMINDER_QUEUE, type ReminderJobData } from './scheduler.ts';
 
-export type ReminderOutcome = 'sent' | 'stale' | 'dropped' | 'blocked' | 'no-channel';
+export type { ReminderOutcome } from './delivery.ts';
+
+type ReminderQueueData = ReminderJobData | ReminderBatchData;
+
+/** Whom a finished reminder was for (a job's data, or a batch member's). */
+export interface FinishedReminder {
+  data: { user: UserRef; reminder: PlannedReminder };
+}
 
 export interface ReminderWorkerOptions {
   /** BullMQ workers block on their connection: give them one of their own (the store's workerConnection()). */
   bull: QueueConnection;
   store: Store;
+  /** Where reminders due in the same second with the same words meet (the store's reminderBatches). */
+  batches: ReminderBatches;
   conversations: ConversationService;
   senders: Partial<Record<Channel, ChannelSender>>;
   settings: ReminderSettings;
@@ -34,56 +49,75 @@ export interface ReminderWorkerOptions {
    * is taken over once this has passed. BullMQ's default (30 s) suits production.
    */
   lockDurationMs?: number;
-  /** Called after each job with what happened (metrics, tests). */
-  onOutcome?: (outcome: ReminderOutcome, job: Job<ReminderJobData>) => void;
+  /** Called once each reminder is done with, with what happened (metrics, tests). */
+  onOutcome?: (outcome: ReminderOutcome, reminder: FinishedReminder) => void;
   /** Counts what became of each reminder (sent, skipped and why, failed for good) for the staff's insights. */
   insights?: Pick<InsightsRecorder, 'reminderDone'>;
 }
 
 /**
- * Jobs in flight per worker. Each spends most of its time waiting on Redis and on LINE, so
- * a burst (every "evening before" reminder of a day falls in the same second) needs many at
- * once to be sent within a second; LINE's push limit (2,000 requests per second) is far.
+ * Jobs in flight per worker. Each spends most of its time waiting on Redis and on the
+ * platform, so many at once keep a worker busy when reminders with different words come due
+ * together (each a batch of its own, or a push).
  */
 export const DEFAULT_CONCURRENCY = 200;
 
 /**
  * Job starts per second on the reminders queue, across every worker (BullMQ's limiter is
  * shared on Redis): under LINE's 2,000 pushes a second with room for the retries of the
- * same second. A job starts once to word its reminder (in the lead) and once to push it.
+ * same second. A reminder's job starts once to word it (in the lead) and, unless it joined
+ * a batch, once more to push it; a batch job starts once for all its members.
  */
 export const REMINDER_STARTS_PER_SECOND = 1_900;
 
 /** Why a reminder dropped when it came due, as the staff's insights group it. */
 const SKIPPED: Record<DropReason, ReminderResult> = { 'too late': 'tooLate', 'meeting started': 'tooLate', 'quiet hours until too late': 'quietHours' };
 
-export function createReminderWorker(options: ReminderWorkerOptions): Worker<ReminderJobData, ReminderOutcome> {
+type Prepared = ReminderOutcome | 'batched';
+
+export function createReminderWorker(options: ReminderWorkerOptions): Worker<ReminderQueueData, Prepared | undefined> {
   const clock = options.clock ?? (() => new Date());
   const { logger } = options;
+  // Batch jobs are added where their first member is worded, on the reminders queue itself.
+  const queue = new Queue<ReminderQueueData>(REMINDER_QUEUE, options.bull);
 
-  /** Puts the job back in the delayed set until `at` (on this worker's clock, which tests shift). */
-  async function waitUntil(job: Job<ReminderJobData>, token: string | undefined, at: number): Promise<never> {
-    await job.moveToDelayed(Date.now() + Math.max(0, at - clock().getTime()), token);
+  /** Real milliseconds until `at` on this worker's clock (which tests shift). */
+  const realDelay = (at: number) => Math.max(0, at - clock().getTime());
+
+  function report(outcome: ReminderOutcome, member: { user: UserRef; reminder: PlannedReminder }): void {
+    options.onOutcome?.(outcome, { data: member });
+    if (outcome === 'sent' || outcome === 'blocked') void options.insights?.reminderDone(member.reminder.kind, outcome);
+  }
+
+  /** Puts the job back in the delayed set until `at`. */
+  async function waitUntil(job: Job, token: string | undefined, at: number): Promise<never> {
+    await job.moveToDelayed(Date.now() + realDelay(at), token);
     throw new DelayedError();
   }
 
-  /**
-   * Decides and words the reminder, as it would be at its due time, and keeps the words in
-   * the job: the scheduler fires jobs PREPARE_LEAD_MS early, so a burst is worded before it
-   * is due and only the pushes are left for the due second.
-   */
-  async function prepare(job: Job<ReminderJobData>, token: string | undefined, log: Logger): Promise<Outbound[] | ReminderOutcome> {
+  async function remind(job: Job<ReminderJobData>, token: string | undefined): Promise<Prepared> {
     const { user, reminder } = job.data;
+    const jobId = String(job.id);
+    const log = logger.child({ user: userTag(user), reminder: reminder.kind, jobId });
+    const sender = options.senders[user.channel];
+    if (!sender) {
+      log.warn('no sender for this channel; reminder dropped');
+      return 'no-channel';
+    }
+    const due = Date.parse(reminder.at);
+    if (job.data.messages) {
+      // Worded and stepped by a worker from before batches: only its push is left.
+      if (clock().getTime() < due) return waitUntil(job, token, due);
+      return pushReminder(sender, user, job.data.messages as Outbound[], jobId, log);
+    }
     const record = await options.store.users.get(user);
     if (record?.blocked || record?.unreachable) {
       log.info('user blocked the bot or is unreachable; reminder not sent');
       return 'blocked';
     }
-    const session = await options.store.sessions.get(user);
-    const timeZone = session?.value.timeZone ?? record?.timeZone ?? 'Asia/Tokyo';
+    const words = await options.conversations.preview(user, { kind: 'reminder', reminder });
     const meetingAt = reminder.meetingAt ? new Date(reminder.meetingAt) : undefined;
-    const at = new Date(Math.max(clock().getTime(), Date.parse(reminder.at)));
-    const decision = deliveryDecision(reminder, meetingAt, at, timeZone, options.settings);
+    const decision = deliveryDecision(reminder, meetingAt, new Date(Math.max(clock().getTime(), due)), words.timeZone, options.settings);
     if (decision.action === 'drop') {
       log.info({ reason: decision.reason }, 'reminder dropped');
       await options.insights?.reminderDone(reminder.kind, SKIPPED[decision.reason]);
@@ -93,57 +127,56 @@ export function createReminderWorker(options: ReminderWorkerOptions): Worker<Rem
       log.info({ until: decision.until.toISOString() }, 'reminder deferred');
       return waitUntil(job, token, decision.until.getTime());
     }
-    const result = await options.conversations.handle(user, { kind: 'reminder', reminder });
-    if (result.messages.length === 0) {
+    if (words.messages.length === 0) {
       log.info('reminder no longer planned (rescheduled or cancelled)');
       return 'stale';
     }
-    await job.updateData({ ...job.data, messages: result.messages });
-    return result.messages;
+    if (sender.multicast && clock().getTime() < due) {
+      const group = wordsGroup(user.channel, words.locale, words.timeZone, words.messages);
+      const member: BatchMember = { user, reminder, version: words.version };
+      if (await options.batches.join(due, group, jobId, JSON.stringify(member))) {
+        const batch: ReminderBatchData['batch'] = { due, group, channel: user.channel, locale: words.locale, timeZone: words.timeZone, messages: words.messages };
+        // Every member adds it (the id makes the repeats no-ops), so a member that died
+        // after joining is still sent when its job is retried.
+        await queue.add(BATCH_JOB, { batch }, { jobId: reminderBatchJobId(due, group), delay: realDelay(due), ...JOB_RETRIES });
+        return 'batched';
+      }
+    }
+    if (clock().getTime() < due) return waitUntil(job, token, due);
+    return stepAndPush(options.conversations, sender, { user, reminder, jobId }, log);
   }
 
-  async function process(job: Job<ReminderJobData>, token?: string): Promise<ReminderOutcome> {
-    const { user, reminder } = job.data;
-    const log = logger.child({ user: userTag(user), reminder: reminder.kind, jobId: job.id });
-    const sender = options.senders[user.channel];
-    if (!sender) {
-      log.warn('no sender for this channel; reminder dropped');
-      return 'no-channel';
+  async function process(job: Job<ReminderQueueData>, token?: string): Promise<Prepared | undefined> {
+    if (job.name === BATCH_JOB) {
+      await sendBatch({ ...options, report }, job as Job<ReminderBatchData>);
+      return undefined;
     }
-    let messages = job.data.messages as Outbound[] | undefined;
-    if (!messages) {
-      const prepared = await prepare(job, token, log);
-      if (typeof prepared === 'string') return prepared;
-      messages = prepared;
-    }
-    // Worded ahead of time: wait for the due instant. (The sender refuses blocked users itself.)
-    if (clock().getTime() < Date.parse(reminder.at)) return waitUntil(job, token, Date.parse(reminder.at));
-
-    const pushed = await sender.push(user, messages, { retryKey: String(job.id) });
-    if (pushed.ok) {
-      log.info({ lateMs: clock().getTime() - Date.parse(reminder.at) }, 'reminder sent');
-      return 'sent';
-    }
-    if (pushed.reason === 'failed') throw new Error(`push failed: ${pushed.detail ?? 'unknown'}`);
-    log.info({ reason: pushed.reason }, 'reminder not delivered');
-    return 'blocked';
+    return remind(job as Job<ReminderJobData>, token);
   }
 
-  const worker = new Worker<ReminderJobData, ReminderOutcome>(REMINDER_QUEUE, process, {
+  const worker = new Worker<ReminderQueueData, Prepared | undefined>(REMINDER_QUEUE, process, {
     ...options.bull,
     concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
     limiter: limiterFor(REMINDER_STARTS_PER_SECOND),
     ...(options.lockDurationMs ? { lockDuration: options.lockDurationMs, stalledInterval: options.lockDurationMs } : {}),
   });
   worker.on('completed', (job, outcome) => {
-    options.onOutcome?.(outcome, job);
-    if (outcome === 'sent' || outcome === 'blocked') void options.insights?.reminderDone(job.data.reminder.kind, outcome);
+    if (outcome && outcome !== 'batched' && 'user' in job.data) report(outcome, job.data);
   });
   worker.on('failed', (job, error) => {
     if (job) logger.warn({ jobId: job.id, attempts: job.attemptsMade, err: error }, 'reminder job failed');
     // A delayed retry fires 'failed' too; only the last attempt is a reminder that failed.
-    if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) void options.insights?.reminderDone(job.data.reminder.kind, 'failed');
+    if (job && 'user' in job.data && job.attemptsMade >= (job.opts.attempts ?? 1)) void options.insights?.reminderDone(job.data.reminder.kind, 'failed');
   });
   worker.on('error', (error) => logWorkerError(logger, error, 'reminder worker error'));
+  worker.on('closed', () => void queue.close());
   return worker;
 }
+
+/** As the scheduler's reminder jobs: retried with backoff, kept a while once done. */
+const JOB_RETRIES = {
+  attempts: 8,
+  backoff: { type: 'exponential', delay: 5_000 },
+  removeOnComplete: { age: 86_400 },
+  removeOnFail: { age: 30 * 86_400 },
+};
