@@ -29,7 +29,7 @@ import type { AudienceFilter } from '../src/jobs/broadcast/filter.ts';
 import { BroadcastQueues } from '../src/jobs/broadcast/queues.ts';
 import { BroadcastService } from '../src/jobs/broadcast/service.ts';
 import type { BroadcastRecord } from '../src/store/broadcast-record.ts';
-import { redisKeys } from '../src/store/keys.ts';
+import { redisKeys, SHARDS } from '../src/store/keys.ts';
 import { RedisStore } from '../src/store/redis-store.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -252,7 +252,8 @@ async function seedUsers(redisUrl: string, prefix: string, store: RedisStore, au
     throw new Error(`seeded users do not read back through the store (${JSON.stringify(sample)}); update bench/seed-users-process.ts to the store's encoding`);
   }
   const redis = new Redis(redisUrl);
-  const seeded = await redis.scard(redisKeys(prefix).usersOf('line')).finally(() => redis.quit());
+  const seeded = (await Promise.all(SHARDS.map((shard) => redis.scard(redisKeys(prefix).usersOf('line', shard))))).reduce((a, b) => a + b, 0);
+  await redis.quit();
   if (seeded !== audience + excluded) throw new Error('seeding wrote the wrong number of users');
 }
 

@@ -12,7 +12,7 @@
  * every fifth user speaks English.
  */
 import { Redis } from 'ioredis';
-import { redisKeys } from '../src/store/keys.ts';
+import { redisKeys, userShard } from '../src/store/keys.ts';
 import { RedisStore } from '../src/store/redis-store.ts';
 import type { UserRecord } from '../src/store/types.ts';
 
@@ -43,7 +43,7 @@ for (let from = 0; from < total; from += BATCH) {
     pipeline.hset(keys.user(record), Object.fromEntries(Object.entries(record).map(([k, v]) => [k, JSON.stringify(v)])));
     ids.push(record.id);
   }
-  pipeline.sadd(keys.usersOf('line'), ...ids);
+  for (const id of ids) pipeline.sadd(keys.usersOf('line', userShard(id)), id);
   await pipeline.exec();
 }
 await redis.quit();

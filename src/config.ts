@@ -7,6 +7,7 @@ import { DEFAULT_REMINDER_SETTINGS, parseQuietHours, type ReminderSettings } fro
 import { LOCALES } from './conversation/types.ts';
 import { parseAdminTokens } from './admin/auth.ts';
 import { parseBusinessHours } from './handoff/hours.ts';
+import { parseClusterNodes } from './store/redis-connection.ts';
 
 const int = (min: number, max: number) =>
   z.coerce
@@ -34,6 +35,19 @@ export const configSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Without it, only `npm run chat` works (in memory). */
   REDIS_URL: optional(url.refine((u) => /^rediss?:/.test(u), { message: 'must start with redis:// or rediss://' })),
+  /** Seed nodes of a Redis Cluster, `host:port,host:port`: instead of REDIS_URL, never with it (docs/operations.md). */
+  REDIS_CLUSTER_NODES: optional(
+    z.string().refine(
+      (value) => {
+        try {
+          return parseClusterNodes(value).length > 0;
+        } catch {
+          return false;
+        }
+      },
+      { message: 'must be host:port pairs joined by commas, e.g. 10.0.0.1:6379,10.0.0.2:6379' },
+    ),
+  ),
   REDIS_PREFIX: z.string().regex(/^[\w.:-]*$/, { message: 'letters, digits, _ . : - only' }).default('mendan:'),
   SESSION_TTL_DAYS: int(1, 365).default(30),
   /** A user record is deleted after this many days of silence, once no session, reminder or handoff of theirs is left (store/users-retention.ts). */
@@ -111,6 +125,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const result = configSchema.safeParse(env);
   if (result.success) {
     const config = result.data;
+    if (config.REDIS_URL && config.REDIS_CLUSTER_NODES) {
+      throw new ConfigError('Invalid configuration:\n  REDIS_CLUSTER_NODES: set it or REDIS_URL, not both (a standalone Redis or a Redis Cluster)');
+    }
     const lineVars = [config.LINE_CHANNEL_SECRET, config.LINE_CHANNEL_ACCESS_TOKEN];
     if (lineVars.filter(Boolean).length === 1) {
       throw new ConfigError(

@@ -33,6 +33,7 @@ import { InsightsRecorder } from './insights/recorder.ts';
 import { buildApp } from './server/app.ts';
 import { storeReadiness, workerReadiness } from './server/health.ts';
 import { RedisStore } from './store/redis-store.ts';
+import { parseClusterNodes, type RedisTarget } from './store/redis-connection.ts';
 
 export interface Runtime {
   app: FastifyInstance;
@@ -97,17 +98,37 @@ export function effectHandlers(deps: { scheduler: ReminderScheduler; logger: Log
   } satisfies EffectHandlers;
 }
 
-export function requireRedisUrl(config: Config): string {
+/** A standalone Redis (REDIS_URL) or a Redis Cluster (REDIS_CLUSTER_NODES). */
+export function requireRedis(config: Config): RedisTarget {
+  if (config.REDIS_CLUSTER_NODES) return { cluster: parseClusterNodes(config.REDIS_CLUSTER_NODES) };
   if (!config.REDIS_URL) {
-    throw new Error('REDIS_URL: must be set for `npm start` (use `npm run chat` to try the bot without Redis)');
+    throw new Error('REDIS_URL: must be set for `npm start`, or REDIS_CLUSTER_NODES for a Redis Cluster (use `npm run chat` to try the bot without Redis)');
   }
-  return config.REDIS_URL;
+  return { url: config.REDIS_URL };
+}
+
+/**
+ * Keys written by an earlier version move to this version's names before anything reads
+ * them. A process started before Redis is up waits for it here, as it would for readiness.
+ */
+async function migrateKeys(store: RedisStore, logger: Logger): Promise<void> {
+  for (;;) {
+    try {
+      await store.migrateLayout((message) => logger.info(message));
+      return;
+    } catch (error) {
+      if (store.connected()) throw error;
+      logger.warn({ err: error }, 'Redis not reachable yet; the key layout check waits for it');
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+  }
 }
 
 export async function createRuntime({ config, logger, clock, metrics = createMetrics({ defaultMetrics: true }) }: RuntimeOptions): Promise<Runtime> {
-  const url = requireRedisUrl(config);
+  const target = requireRedis(config);
   const content = loadAppContent();
-  const store = new RedisStore({ url, prefix: config.REDIS_PREFIX, sessionTtlSeconds: config.SESSION_TTL_DAYS * 86_400, ...(clock ? { clock } : {}) });
+  const store = new RedisStore({ ...target, prefix: config.REDIS_PREFIX, sessionTtlSeconds: config.SESSION_TTL_DAYS * 86_400, ...(clock ? { clock } : {}) });
+  await migrateKeys(store, logger);
   // One outage, one line when it starts and one when it ends, however many connections see it.
   const outages = new RedisOutages(logger);
   outages.watch(store.connection, 'store');

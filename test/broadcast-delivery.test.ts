@@ -291,6 +291,6 @@ async function expectConsistentChunks(k: BroadcastKit, id: string, expected: num
   expect(ids).toHaveLength(expected);
   expect(new Set(ids).size).toBe(expected);
   // Nothing of an earlier run is left behind.
-  const leftovers = await k.raw.redis.keys(`${k.prefix}broadcast:${id}:*`);
-  expect(leftovers.sort()).toEqual([`${k.prefix}broadcast:${id}:chunks:${record.frozenRun}`]);
+  const leftovers = await k.raw.redis.keys(`${k.raw.keys.broadcast(id)}:*`);
+  expect(leftovers.sort()).toEqual([k.raw.keys.broadcastChunks(id, record.frozenRun!)]);
 }

@@ -8,6 +8,7 @@ import { VERDICTS } from '../src/conversation/types.ts';
 import { scanAudience } from '../src/jobs/broadcast/audience.ts';
 import { countsFromBuckets, meetingWindow } from '../src/jobs/broadcast/audience-counts.ts';
 import type { AudienceFilter } from '../src/jobs/broadcast/filter.ts';
+import { userShard } from '../src/store/keys.ts';
 import { encodeUser } from '../src/store/user-codec.ts';
 import { createRedisStore, deletePrefix, rawRedis, uniquePrefix } from './support/redis.ts';
 
@@ -101,7 +102,7 @@ describe('audience index', () => {
       // Records written before the index existed: no index entry, one with a meeting.
       for (const [id, meetingAt] of [['L1', new Date(now.getTime() + day).toISOString()], ['L2', undefined]] as const) {
         await direct.redis.hset(direct.keys.user({ channel: 'line', id }), encodeUser({ channel: 'line', id, locale: 'en', timeZone: 'Asia/Tokyo', optedOut: false, blocked: false, unreachable: false, updatedAt: now.toISOString(), ...(meetingAt ? { meetingAt } : {}) }));
-        await direct.redis.sadd(direct.keys.usersOf('line'), id);
+        await direct.redis.sadd(direct.keys.usersOf('line', userShard(id)), id);
       }
       const reader = indexed.audience;
       expect(await reader.index.ready('line')).toBe(false);

@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
 import type { Session } from '../src/conversation/session.ts';
 import type { UserRef } from '../src/conversation/types.ts';
+import { SHARDS } from '../src/store/keys.ts';
 import type { RedisStore } from '../src/store/redis-store.ts';
 import { createRedisStore, deletePrefix, rawRedis, uniquePrefix } from './support/redis.ts';
 
@@ -40,7 +41,7 @@ async function talked(user: UserRef): Promise<void> {
 }
 
 async function ids(): Promise<string[]> {
-  return (await raw.redis.smembers(raw.keys.usersOf('line'))).sort();
+  return (await Promise.all(SHARDS.map((shard) => raw.redis.smembers(raw.keys.usersOf('line', shard))))).flat().sort();
 }
 
 async function audienceTotal(): Promise<number> {
@@ -72,7 +73,7 @@ describe('user retention', () => {
     expect(await scanned()).toEqual([]);
     expect(await audienceTotal()).toBe(0);
     // The meeting index holds nobody either (empty sorted sets vanish).
-    expect((await raw.redis.scan('0', 'MATCH', `${raw.keys.audienceMeetings('line', '')}*`, 'COUNT', 1000))[1]).toEqual([]);
+    expect((await raw.redis.scan('0', 'MATCH', `${raw.keys.prefix}{u:line:*}:audience:meetings:*`, 'COUNT', 1000))[1]).toEqual([]);
   });
 
   it('counts silence from the last time something of the user lived, not from the record’s last change', async () => {

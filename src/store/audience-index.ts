@@ -11,10 +11,15 @@
  * the new state, and an update is indexed exactly once whatever runs at the same time.
  * Records written before the index existed have no `_ix`; `AudienceIndex.build` indexes them
  * once (idempotent, safe beside live updates) and then marks the channel as indexed.
+ *
+ * The index is kept per shard of users (keys.ts), in the shard's hash slot, so the scripts
+ * touch one slot on a Redis Cluster; a preview adds up the shards' counts. The meeting sets
+ * are named inside the script from a prefix in the same slot (their bucket is only known
+ * there), which Redis Cluster allows for keys of the slot the script runs on.
  */
-import type { Redis } from 'ioredis';
 import type { Channel } from '../conversation/types.ts';
-import type { RedisKeys } from './keys.ts';
+import { SHARDS, type RedisKeys } from './keys.ts';
+import type { RedisClient } from './redis-connection.ts';
 import type { UserRecord } from './types.ts';
 
 /** The user-hash field holding the user's own index entry (not part of the record). */
@@ -98,13 +103,20 @@ export function meetingArg(meetingAt: string | null | undefined): string | false
   return Number.isNaN(at) ? '' : String(at);
 }
 
-/** Indexes the users of one batch that have no entry yet; ARGV: id, stored meetingAt ('' none), meeting ms ('' none) triples. */
+/**
+ * Indexes the users of one batch of one shard that have no entry yet. KEYS: the shard's
+ * counts, then the batch's user hashes. ARGV: the shard's meeting-set prefix, then
+ * stored meetingAt ('' none), meeting ms ('' none) pairs, one per user hash. The user ids
+ * travel in ARGV too, after the pairs.
+ */
 const BUILD = `${INDEX_LUA}
 local indexed = 0
-for i = 1, #ARGV, 3 do
-  local userKey = KEYS[3] .. ARGV[i]
-  if redis.call('HEXISTS', userKey, '${INDEX_FIELD}') == 0 and (redis.call('HGET', userKey, 'meetingAt') or '') == ARGV[i + 1] then
-    index_user(userKey, KEYS[1], KEYS[2], ARGV[i], ARGV[i + 2], false)
+local n = #KEYS - 1
+for i = 1, n do
+  local userKey = KEYS[i + 1]
+  local id = ARGV[1 + 2 * n + i]
+  if redis.call('HEXISTS', userKey, '${INDEX_FIELD}') == 0 and (redis.call('HGET', userKey, 'meetingAt') or '') == ARGV[2 * i] then
+    index_user(userKey, KEYS[1], ARGV[1], id, ARGV[2 * i + 1], false)
     indexed = indexed + 1
   end
 end
@@ -115,10 +127,10 @@ return indexed
 const BUILD_BATCH = 1_000;
 
 export class AudienceIndex implements AudienceCounter {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly keys: RedisKeys;
 
-  constructor(redis: Redis, keys: RedisKeys) {
+  constructor(redis: RedisClient, keys: RedisKeys) {
     this.redis = redis;
     this.keys = keys;
   }
@@ -128,12 +140,34 @@ export class AudienceIndex implements AudienceCounter {
     return (await this.redis.exists(this.keys.audienceIndexed(channel))) === 1;
   }
 
+  /**
+   * The shards' buckets added up. Each shard is read on its own (its keys are one slot);
+   * the commands are sent together without waiting, so this is a few round trips whatever
+   * the number of shards.
+   */
   async audienceBuckets(channel: Channel, window: MeetingWindow): Promise<AudienceBucket[]> {
-    const counts = await this.redis.hgetall(this.keys.audienceCounts(channel));
+    const shards = await Promise.all(SHARDS.map((shard) => this.shardBuckets(channel, shard, window)));
+    const total = new Map<string, { users: number; upcoming: number; within: number }>();
+    for (const buckets of shards) {
+      for (const [name, counts] of buckets) {
+        const sum = total.get(name) ?? { users: 0, upcoming: 0, within: 0 };
+        sum.users += counts.users;
+        sum.upcoming += counts.upcoming;
+        sum.within += counts.within;
+        total.set(name, sum);
+      }
+    }
+    return [...total].map(([name, counts]) => ({ ...parseBucket(name), ...counts }));
+  }
+
+  private async shardBuckets(channel: Channel, shard: number, window: MeetingWindow): Promise<Map<string, { users: number; upcoming: number; within: number }>> {
+    const counts = await this.redis.hgetall(this.keys.audienceCounts(channel, shard));
     const names = Object.keys(counts).filter((name) => Number(counts[name]) > 0);
+    const out = new Map<string, { users: number; upcoming: number; within: number }>();
+    if (names.length === 0) return out;
     const pipeline = this.redis.pipeline();
     for (const name of names) {
-      const key = this.keys.audienceMeetings(channel, name);
+      const key = this.keys.audienceMeetings(channel, shard, name);
       pipeline.zcount(key, window.from, '+inf');
       if (window.until !== undefined) pipeline.zcount(key, window.from, window.until);
     }
@@ -142,12 +176,14 @@ export class AudienceIndex implements AudienceCounter {
       return Number(n);
     });
     const perBucket = window.until !== undefined ? 2 : 1;
-    return names.map((name, i) => ({
-      ...parseBucket(name),
-      users: Number(counts[name]),
-      upcoming: replies[i * perBucket]!,
-      within: window.until !== undefined ? replies[i * perBucket + 1]! : 0,
-    }));
+    for (const [i, name] of names.entries()) {
+      out.set(name, {
+        users: Number(counts[name]),
+        upcoming: replies[i * perBucket]!,
+        within: window.until !== undefined ? replies[i * perBucket + 1]! : 0,
+      });
+    }
+    return out;
   }
 
   /**
@@ -158,29 +194,39 @@ export class AudienceIndex implements AudienceCounter {
    */
   async build(channel: Channel, signal?: AbortSignal): Promise<number> {
     if (await this.ready(channel)) return 0;
-    const usersKey = this.keys.usersOf(channel);
-    const userPrefix = this.keys.user({ channel, id: '' });
+    let indexed = 0;
+    for (const shard of SHARDS) indexed += await this.buildShard(channel, shard, signal);
+    await this.redis.set(this.keys.audienceIndexed(channel), new Date().toISOString());
+    return indexed;
+  }
+
+  private async buildShard(channel: Channel, shard: number, signal: AbortSignal | undefined): Promise<number> {
+    const userPrefix = this.keys.userPrefix(channel, shard);
     let indexed = 0;
     let cursor = '0';
     do {
       signal?.throwIfAborted();
-      const [next, ids] = await this.redis.sscan(usersKey, cursor, 'COUNT', BUILD_BATCH);
+      const [next, ids] = await this.redis.sscan(this.keys.usersOf(channel, shard), cursor, 'COUNT', BUILD_BATCH);
       cursor = next;
       if (ids.length === 0) continue;
       const pipeline = this.redis.pipeline();
       for (const id of ids) pipeline.hmget(userPrefix + id, INDEX_FIELD, 'meetingAt');
       const rows = ((await pipeline.exec()) ?? []).map(([, row]) => row as (string | null)[]);
-      const args: string[] = [];
+      const keys: string[] = [];
+      const pairs: string[] = [];
+      const todo: string[] = [];
       for (const [i, [entry, meetingAt]] of rows.entries()) {
         if (entry !== null) continue;
         const stored = meetingAt ?? '';
-        args.push(ids[i]!, stored, meetingArg(stored ? (JSON.parse(stored) as string) : null) || '');
+        keys.push(userPrefix + ids[i]!);
+        pairs.push(stored, meetingArg(stored ? (JSON.parse(stored) as string) : null) || '');
+        todo.push(ids[i]!);
       }
-      if (args.length) {
-        indexed += (await this.redis.eval(BUILD, 3, this.keys.audienceCounts(channel), this.keys.audienceMeetings(channel, ''), userPrefix, ...args)) as number;
+      if (todo.length) {
+        const meetings = this.keys.audienceMeetings(channel, shard, '');
+        indexed += (await this.redis.eval(BUILD, 1 + keys.length, this.keys.audienceCounts(channel, shard), ...keys, meetings, ...pairs, ...todo)) as number;
       }
     } while (cursor !== '0');
-    await this.redis.set(this.keys.audienceIndexed(channel), new Date().toISOString());
     return indexed;
   }
 }

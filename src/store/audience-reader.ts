@@ -8,10 +8,10 @@
  * the store's own codec; test/broadcast-users.test.ts writes users through the store and
  * reads them back here.
  */
-import type { Redis } from 'ioredis';
 import type { Channel } from '../conversation/types.ts';
 import { AudienceIndex, INDEX_FIELD } from './audience-index.ts';
-import type { RedisKeys } from './keys.ts';
+import { USER_SHARDS, userShard, type RedisKeys } from './keys.ts';
+import type { RedisClient } from './redis-connection.ts';
 import { decodeUserField } from './user-codec.ts';
 import type { AudienceUser } from '../jobs/broadcast/filter.ts';
 
@@ -22,7 +22,11 @@ export interface AudienceSource {
   index?: Pick<AudienceIndex, 'ready' | 'audienceBuckets'>;
 }
 
-/** One SSCAN page of a channel's users at a time, from a cursor a caller may keep (a resumable freeze). */
+/**
+ * One SSCAN page of a channel's users at a time, from a cursor a caller may keep (a
+ * resumable freeze). The cursor walks the shards in turn (`<shard>:<SSCAN cursor>`); '0'
+ * starts and ends the walk, as SSCAN's own does.
+ */
 export interface AudiencePages {
   page(channel: Channel, cursor: string, count: number): Promise<{ next: string; users: AudienceUser[] }>;
 }
@@ -90,7 +94,39 @@ export function usersFromRows(channel: Channel, ids: readonly string[], joined: 
   return users;
 }
 
-type ReaderRedis = Redis & { audienceReadMany(...args: string[]): Promise<string> };
+type ReaderRedis = RedisClient & { audienceReadMany(...args: string[]): Promise<string> };
+
+/**
+ * About `count` ids from where a walk's cursor points, and the cursor after them: SSCAN
+ * pages of one shard, then of the next, until `count` are found or the last shard ends (a
+ * shard holds a 64th of the channel, often less than a page).
+ */
+export async function scanShardPage(redis: RedisClient, keys: RedisKeys, channel: Channel, cursor: string, count: number): Promise<{ next: string; ids: string[] }> {
+  const cut = cursor.indexOf(':');
+  let shard = cut < 0 ? 0 : Number(cursor.slice(0, cut));
+  let at = cut < 0 ? '0' : cursor.slice(cut + 1);
+  const ids: string[] = [];
+  for (;;) {
+    const [next, page] = await redis.sscan(keys.usersOf(channel, shard), at, 'COUNT', count - ids.length);
+    ids.push(...page);
+    if (next !== '0') at = next;
+    else if (shard + 1 < USER_SHARDS) [shard, at] = [shard + 1, '0'];
+    else return { next: '0', ids };
+    if (ids.length >= count) return { next: `${shard}:${at}`, ids };
+  }
+}
+
+/** Ids grouped by their shard, each with its place in the list. */
+function byShard(ids: readonly string[]): Map<number, number[]> {
+  const groups = new Map<number, number[]>();
+  for (const [i, id] of ids.entries()) {
+    const shard = userShard(id);
+    const group = groups.get(shard);
+    if (group) group.push(i);
+    else groups.set(shard, [i]);
+  }
+  return groups;
+}
 
 /** An audience index entry as the user the filter rules read (the first exclusion stands for all). */
 function fromEntry(channel: Channel, id: string, entry: string): AudienceUser {
@@ -113,7 +149,7 @@ export class AudienceReader implements AudienceSource, AudiencePages {
   /** The audience counts kept with the user records. */
   readonly index: AudienceIndex;
 
-  constructor(redis: Redis, keys: RedisKeys) {
+  constructor(redis: RedisClient, keys: RedisKeys) {
     redis.defineCommand('audienceReadMany', { lua: READ_MANY });
     this.redis = redis as ReaderRedis;
     this.keys = keys;
@@ -131,7 +167,7 @@ export class AudienceReader implements AudienceSource, AudiencePages {
   }
 
   async page(channel: Channel, cursor: string, count: number): Promise<{ next: string; users: AudienceUser[] }> {
-    const [next, ids] = await this.redis.sscan(this.keys.usersOf(channel), cursor, 'COUNT', count);
+    const { next, ids } = await scanShardPage(this.redis, this.keys, channel, cursor, count);
     return { next, users: usersFromRows(channel, ids, await this.readJoined(channel, ids, AUDIENCE_FIELDS)) };
   }
 
@@ -147,9 +183,23 @@ export class AudienceReader implements AudienceSource, AudiencePages {
     return joined.split('\x1e').map((row) => (row.startsWith('#') ? row.slice(1) : row.split('\x1f').map((v) => (v === '' ? null : v))));
   }
 
-  private readJoined(channel: Channel, ids: readonly string[], fields: readonly string[]): Promise<string> {
-    if (ids.length === 0) return Promise.resolve('');
-    const keys = ids.map((id) => this.keys.user({ channel, id }));
-    return this.redis.audienceReadMany(String(keys.length), ...keys, ...fields);
+  /**
+   * Rows of `ids` in their order, joined by \x1e: one script per shard among them (a
+   * script reads one slot), sent together.
+   */
+  async readJoined(channel: Channel, ids: readonly string[], fields: readonly string[]): Promise<string> {
+    if (ids.length === 0) return '';
+    const groups = [...byShard(ids).values()];
+    const replies = await Promise.all(
+      groups.map((places) => {
+        const keys = places.map((i) => this.keys.user({ channel, id: ids[i]! }));
+        return this.redis.audienceReadMany(String(keys.length), ...keys, ...fields);
+      }),
+    );
+    const rows: string[] = new Array<string>(ids.length);
+    for (const [g, places] of groups.entries()) {
+      for (const [j, row] of replies[g]!.split('\x1e').entries()) rows[places[j]!] = row;
+    }
+    return rows.join('\x1e');
   }
 }

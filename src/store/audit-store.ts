@@ -2,7 +2,7 @@
  * The staff audit log on Redis: a capped stream, so it survives restarts and is shared by
  * every instance.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection.ts';
 
 export interface AuditEntry {
   at: string;
@@ -17,10 +17,10 @@ export interface AuditEntry {
 const MAX_ENTRIES = 100_000;
 
 export class AuditStore {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly key: string;
 
-  constructor(redis: Redis, key: string) {
+  constructor(redis: RedisClient, key: string) {
     this.redis = redis;
     this.key = key;
   }

@@ -4,9 +4,9 @@
  * script, so any number of API instances and workers can act on a broadcast at once.
  */
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
-import { AUDIENCE_FIELDS, READ_ROW_LUA, usersFromRows } from './audience-reader.ts';
+import { AUDIENCE_FIELDS, scanShardPage, usersFromRows, type AudienceReader } from './audience-reader.ts';
 import type { RedisKeys } from './keys.ts';
+import type { RedisClient } from './redis-connection.ts';
 import type { AudienceCounts, AudienceUser, BroadcastChannel } from '../jobs/broadcast/filter.ts';
 import { chunkName, decodeChunk, decodeRecord, encodeChunk, encodeNew, type BroadcastRecord, type BroadcastStatus, type Chunk, type ChunkCounts, type NewBroadcast } from './broadcast-record.ts';
 
@@ -28,35 +28,32 @@ return {redis.call('HINCRBY', KEYS[1], 'run', 1), redis.call('HGET', KEYS[2], '_
 `;
 
 /**
- * Takes the next page of a channel's users for the step after committed step ARGV[2], for
- * the current run only: an SSCAN page, each id not taken before marked with the new step
- * and its audience fields read (audience-reader.ts). A mark from a step that never
- * committed (the freezer died) counts as not taken, so a resumed freeze neither drops nor
- * repeats anyone; SSCAN's repeats are dropped. 'superseded' when another run took over.
- * KEYS: record, seen hash, the channel's id set. ARGV: run, committed step, cursor, count,
- * user key prefix, then the fields of a record without an index entry.
+ * Marks the ids of one page of a channel's users as taken by the step after committed step
+ * ARGV[2], for the current run only, and returns those not taken before (joined by \x1e).
+ * A mark from a step that never committed (the freezer died) counts as not taken, so a
+ * resumed freeze neither drops nor repeats anyone; SSCAN's repeats are dropped.
+ * 'superseded' when another run took over. The page itself is read before, from the users'
+ * shard (another hash slot on a cluster): only the cursor committed with a step counts, so
+ * a page read and never committed is simply read again.
+ * KEYS: record, seen hash (one slot). ARGV: run, committed step, then the page's ids.
  */
-const TAKE_PAGE = `${READ_ROW_LUA}
+const TAKE_PAGE = `
 if redis.call('HGET', KEYS[1], 'run') ~= ARGV[1] or redis.call('HGET', KEYS[1], 'status') ~= 'freezing' then return 'superseded' end
 local committed = tonumber(ARGV[2])
 local step = tostring(committed + 1)
-local fields = {unpack(ARGV, 6, #ARGV)}
-local page = redis.call('SSCAN', KEYS[3], ARGV[3], 'COUNT', ARGV[4])
-local ids, rows = {}, {}
-for _, id in ipairs(page[2]) do
+local ids = {}
+for i = 3, #ARGV do
+  local id = ARGV[i]
   -- Unmarked (the usual case) is one command; a mark is only read when there is one.
   local taken = redis.call('HSETNX', KEYS[2], id, step) == 0
   if taken and tonumber(redis.call('HGET', KEYS[2], id)) > committed then
     redis.call('HSET', KEYS[2], id, step)
     taken = false
   end
-  if not taken then
-    ids[#ids + 1] = id
-    rows[#rows + 1] = read_row(ARGV[5] .. id, fields)
-  end
+  if not taken then ids[#ids + 1] = id end
 end
 redis.call('EXPIRE', KEYS[2], 2592000)
-return {page[1], table.concat(ids, '\\30'), table.concat(rows, '\\30')}
+return {table.concat(ids, '\\30')}
 `;
 
 /**
@@ -162,20 +159,20 @@ export interface ScratchSet {
 }
 
 export class BroadcastStore {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly keys: RedisKeys;
+  private readonly reader: AudienceReader;
 
-  constructor(redis: Redis, keys: RedisKeys) {
+  constructor(redis: RedisClient, keys: RedisKeys, reader: AudienceReader) {
     this.redis = redis;
     this.keys = keys;
+    this.reader = reader;
   }
 
+  /** The record, then its place in the list (another slot on a cluster; the list skips ids without a record). */
   async create(record: NewBroadcast): Promise<void> {
-    await this.redis
-      .multi()
-      .hset(this.keys.broadcast(record.id), encodeNew(record))
-      .zadd(this.keys.broadcasts, Date.parse(record.createdAt), record.id)
-      .exec();
+    await this.redis.hset(this.keys.broadcast(record.id), encodeNew(record));
+    await this.redis.zadd(this.keys.broadcasts, Date.parse(record.createdAt), record.id);
   }
 
   async get(id: string): Promise<BroadcastRecord | undefined> {
@@ -224,22 +221,11 @@ export class BroadcastStore {
 
   /** The next page of a channel's users for the step after `committedStep`, without users an earlier step took. */
   async takePage(id: string, run: number, committedStep: number, channel: BroadcastChannel, cursor: string, count: number): Promise<{ next: string; users: AudienceUser[] } | 'superseded'> {
-    const out = (await this.redis.eval(
-      TAKE_PAGE,
-      3,
-      this.keys.broadcast(id),
-      this.keys.broadcastSeen(id, CHUNKS_RUN),
-      this.keys.usersOf(channel),
-      String(run),
-      String(committedStep),
-      cursor,
-      String(count),
-      this.keys.user({ channel, id: '' }),
-      ...AUDIENCE_FIELDS,
-    )) as [string, string, string] | string;
+    const page = await scanShardPage(this.redis, this.keys, channel, cursor, count);
+    const out = (await this.redis.eval(TAKE_PAGE, 2, this.keys.broadcast(id), this.keys.broadcastSeen(id, CHUNKS_RUN), String(run), String(committedStep), ...page.ids)) as [string] | string;
     if (typeof out === 'string') return 'superseded';
-    const [next, ids, rows] = out;
-    return { next, users: ids ? usersFromRows(channel, ids.split('\x1e'), rows) : [] };
+    const ids = out[0] ? out[0].split('\x1e') : [];
+    return { next: page.next, users: usersFromRows(channel, ids, await this.reader.readJoined(channel, ids, AUDIENCE_FIELDS)) };
   }
 
   /**

@@ -4,7 +4,7 @@
  * retried reply finds the message it already wrote. Every key of a handoff lives as long
  * as a conversation does (SESSION_TTL_DAYS) after its last write.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection.ts';
 import type { UserRef } from '../conversation/types.ts';
 import type { DeliveryState, Handoff, HandoffMessage } from '../handoff/types.ts';
 import type { HandoffPatch, HandoffStore, NewHandoff, TakeResult } from './handoff-store.ts';
@@ -57,7 +57,7 @@ redis.call('EXPIRE', KEYS[3], ARGV[3])
 return 1
 `;
 
-type ScriptRedis = Redis & {
+type ScriptRedis = RedisClient & {
   handoffOpen(...args: (string | number)[]): Promise<string>;
   handoffTake(key: string, staff: string, at: string): Promise<[number, string] | null>;
   handoffEnd(record: string, active: string, id: string, by: string, at: string): Promise<number | null>;
@@ -78,7 +78,7 @@ export class RedisHandoffs implements HandoffStore {
   private readonly keys: RedisKeys;
   private readonly ttlSeconds: number;
 
-  constructor(redis: Redis, keys: RedisKeys, ttlSeconds: number) {
+  constructor(redis: RedisClient, keys: RedisKeys, ttlSeconds: number) {
     this.redis = redis as ScriptRedis;
     this.keys = keys;
     this.ttlSeconds = ttlSeconds;

@@ -12,7 +12,7 @@
  * (XAUTOCLAIM). Handled entries are acknowledged and deleted (XACK + XDEL in one MULTI), so
  * XLEN is the partition's depth: waiting plus in progress.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection.ts';
 import type { Channel } from '../conversation/types.ts';
 import type { AppendOutcome, InboxEntry, InboxWriter, NewEntry } from '../inbox/types.ts';
 import type { RedisKeys } from './keys.ts';
@@ -64,7 +64,7 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 `;
 
-type InboxRedis = Redis & {
+type InboxRedis = RedisClient & {
   inboxAppend(numKeys: number, ...args: (string | number)[]): Promise<number | number[]>;
   inboxRenew(key: string, owner: string, ms: number): Promise<number>;
   inboxRelease(key: string, owner: string): Promise<number>;
@@ -113,10 +113,10 @@ export class RedisInbox implements InboxWriter {
   private readonly keys: RedisKeys;
   private readonly options: RedisInboxOptions;
   private readonly name: string;
-  private readonly connect: () => Redis;
+  private readonly connect: () => RedisClient;
 
   /** `connect` opens a connection a reader may block on (one per partition read). */
-  constructor(redis: Redis, keys: RedisKeys, connect: () => Redis, options: RedisInboxOptions) {
+  constructor(redis: RedisClient, keys: RedisKeys, connect: () => RedisClient, options: RedisInboxOptions) {
     this.redis = redis as InboxRedis;
     this.keys = keys;
     this.connect = connect;
@@ -157,13 +157,9 @@ export class RedisInbox implements InboxWriter {
 
   /** Entries waiting or in progress, over every partition. */
   async depth(): Promise<number> {
-    const pipeline = this.redis.pipeline();
-    for (let p = 0; p < this.partitions; p++) pipeline.xlen(this.k(p).stream);
-    const results = (await pipeline.exec()) ?? [];
-    return results.reduce((sum, [error, n]) => {
-      if (error) throw error;
-      return sum + Number(n);
-    }, 0);
+    // Sent together, not as one pipeline: on a Redis Cluster the partitions live on several nodes.
+    const lengths = await Promise.all(Array.from({ length: this.partitions }, (_, p) => this.redis.xlen(this.k(p).stream)));
+    return lengths.reduce((sum, n) => sum + n, 0);
   }
 
   // ------------------------------------------------------------------ workers
@@ -235,13 +231,13 @@ export class RedisInbox implements InboxWriter {
 }
 
 export class PartitionReader {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly stream: string;
   private readonly worker: string;
   /** Acknowledges handled entries (RedisInbox.ack). */
   readonly done: (ids: string[]) => Promise<void>;
 
-  constructor(redis: Redis, stream: string, worker: string, done: (ids: string[]) => Promise<void>) {
+  constructor(redis: RedisClient, stream: string, worker: string, done: (ids: string[]) => Promise<void>) {
     this.redis = redis;
     this.done = done;
     // Outages surface as failed reads, which the worker logs; the events would only repeat them.

@@ -8,7 +8,7 @@
  * HINCRBY: a broadcast that starts sending is remembered for a day, and an opt-out adds one
  * to each broadcast sent on the user's channel in the 24 hours before it.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection.ts';
 import type { RedisKeys } from './keys.ts';
 
 export type Counts = Readonly<Record<string, number>>;
@@ -71,7 +71,7 @@ if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]
 return 1
 `;
 
-type InsightsRedis = Redis & {
+type InsightsRedis = RedisClient & {
   insightsAdd(day: string, recent: string, ...args: (string | number)[]): Promise<number>;
 };
 
@@ -81,7 +81,7 @@ export class RedisInsights implements InsightsCounters {
   private readonly redis: InsightsRedis;
   private readonly keys: RedisKeys;
 
-  constructor(redis: Redis, keys: RedisKeys) {
+  constructor(redis: RedisClient, keys: RedisKeys) {
     this.redis = redis as InsightsRedis;
     this.keys = keys;
     this.redis.defineCommand('insightsAdd', { numberOfKeys: 2, lua: ADD });

@@ -4,7 +4,7 @@
  * audit log) share its connection, and libraries that speak Redis themselves (BullMQ, the
  * admin rate limiter) get their connections from it.
  */
-import type { Redis, RedisOptions } from 'ioredis';
+import type { ClusterNode, RedisOptions } from 'ioredis';
 import type { Session } from '../conversation/session.ts';
 import type { UserRef } from '../conversation/types.ts';
 import { AudienceReader } from './audience-reader.ts';
@@ -14,7 +14,8 @@ import { RedisInbox, type RedisInboxOptions } from './inbox.ts';
 import { RedisInsights } from './insights.ts';
 import { BroadcastStore } from './broadcasts.ts';
 import { redisKeys, type RedisKeys } from './keys.ts';
-import { connectBlocking, connectRedis, type QueueConnection, type RateLimitBackend } from './redis-connection.ts';
+import { migrateLayout, type LayoutMigration } from './layout.ts';
+import { connectBlocking, connectTarget, type QueueConnection, type RateLimitBackend, type RedisClient, type RedisTarget } from './redis-connection.ts';
 import { RedisUsers } from './redis-users.ts';
 import { ReminderBatches } from './reminder-batches.ts';
 import { ReminderIndex } from './reminder-index.ts';
@@ -33,27 +34,36 @@ return 0
 `;
 
 export interface RedisStoreOptions {
-  url: string;
+  /** A standalone Redis; or `cluster`, the seed nodes of a Redis Cluster (one of the two). */
+  url?: string;
+  cluster?: readonly ClusterNode[];
   prefix: string;
   sessionTtlSeconds: number;
   clock?: () => Date;
   redisOptions?: RedisOptions;
 }
 
-type CasRedis = Redis & {
+type CasRedis = RedisClient & {
   sessionCompareAndSet(key: string, expected: string, data: string, ttlMs: string): Promise<number>;
 };
 
 /** The events of a connection, for logging outages (observability/redis-events.ts). */
-export type RedisConnection = Pick<Redis, 'on'>;
+export type RedisConnection = Pick<RedisClient, 'on'>;
+
+function storeTarget(options: RedisStoreOptions): RedisTarget {
+  if (options.cluster && options.url) throw new Error('a Redis URL or cluster nodes, not both');
+  if (options.cluster) return { cluster: options.cluster };
+  if (options.url) return { url: options.url };
+  throw new Error('a Redis URL or cluster nodes is needed');
+}
 
 export class RedisStore implements Store {
   private readonly redis: CasRedis;
   private readonly keys: RedisKeys;
-  private readonly url: string;
+  private readonly target: RedisTarget;
   private readonly ttlMs: number;
   /** Connections handed to BullMQ workers; closed with the store. */
-  private readonly blocking: Redis[] = [];
+  private readonly blocking: RedisClient[] = [];
 
   readonly sessions: SessionStore;
   readonly users: RedisUsers;
@@ -71,9 +81,9 @@ export class RedisStore implements Store {
   /** Deletes user records after USER_RETENTION_DAYS of silence (users-retention.ts). */
   readonly retention: UserRetention;
 
-  constructor(options: RedisStoreOptions, redis?: Redis) {
-    this.url = options.url;
-    this.redis = (redis ?? connectRedis(options.url, options.redisOptions)) as CasRedis;
+  constructor(options: RedisStoreOptions, redis?: RedisClient) {
+    this.target = storeTarget(options);
+    this.redis = (redis ?? connectTarget(this.target, options.redisOptions)) as CasRedis;
     this.redis.defineCommand('sessionCompareAndSet', { numberOfKeys: 1, lua: COMPARE_AND_SET });
     this.keys = redisKeys(options.prefix);
     this.ttlMs = options.sessionTtlSeconds * 1000;
@@ -81,8 +91,8 @@ export class RedisStore implements Store {
     this.sessions = this.sessionStore();
     this.users = new RedisUsers(this.redis, this.keys, clock);
     this.dedupe = this.dedupeStore();
-    this.broadcasts = new BroadcastStore(this.redis, this.keys);
     this.audience = new AudienceReader(this.redis, this.keys);
+    this.broadcasts = new BroadcastStore(this.redis, this.keys, this.audience);
     this.reminderIndex = new ReminderIndex(this.redis, this.keys);
     this.reminderBatches = new ReminderBatches(this.redis, this.keys);
     this.audit = new AuditStore(this.redis, this.keys.adminAudit);
@@ -144,8 +154,8 @@ export class RedisStore implements Store {
    * watches (observability/redis-events.ts); without a listener of its own, ioredis would
    * print each of this one's reconnection attempts to stderr.
    */
-  private blockingConnection(): Redis {
-    const connection = connectBlocking(this.url);
+  private blockingConnection(): RedisClient {
+    const connection = connectBlocking(this.target);
     connection.on('error', () => undefined);
     return connection;
   }
@@ -178,6 +188,11 @@ export class RedisStore implements Store {
     } catch {
       return false;
     }
+  }
+
+  /** Moves a deployment's keys written by an earlier version into this version's names, once (layout.ts). */
+  migrateLayout(log?: (message: string) => void): Promise<LayoutMigration> {
+    return migrateLayout(this.redis, this.keys, log);
   }
 
   async close(): Promise<void> {

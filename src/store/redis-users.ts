@@ -4,16 +4,16 @@
  * worker's "unreachable" mark arriving together both stick, where reading the whole record
  * and writing every field back would let one undo the other.
  */
-import type { Redis } from 'ioredis';
 import type { Channel, UserRef } from '../conversation/types.ts';
-import type { RedisKeys } from './keys.ts';
+import { SHARDS, userShard, type RedisKeys } from './keys.ts';
+import type { RedisClient } from './redis-connection.ts';
 import { AudienceIndex, INDEX_LUA, meetingArg, type AudienceBucket, type MeetingWindow } from './audience-index.ts';
 import { defaultUserRecord, type UserPatch, type UserRecord, type UserStore } from './types.ts';
 import { decodeUser, encodeUser, splitPatch } from './user-codec.ts';
 
 /**
- * KEYS: the user hash, the channel's id set, the channel's audience counts. ARGV: the user
- * id; the key prefix of the channel's meeting sets; the meeting as the index takes it (ms,
+ * KEYS: the user hash, the id set and audience counts of the user's shard (one hash slot,
+ * keys.ts). ARGV: the user id; the key prefix of the shard's meeting sets (same slot); the meeting as the index takes it (ms,
  * '' for none, '-' for unchanged); the number of default fields, then their field/value
  * pairs; the number of fields to set, then their pairs; then the fields to delete. The
  * audience index moves in the same script (audience-index.ts).
@@ -36,7 +36,7 @@ index_user(KEYS[1], KEYS[3], ARGV[2], ARGV[1], meeting, false)
 return redis.call('HGETALL', KEYS[1])
 `;
 
-/** KEYS: the user hash, the channel's id set, the channel's audience counts, then the user's other keys. ARGV: the user id, the meeting-set prefix. */
+/** KEYS: the user hash, the shard's id set and audience counts, then the user's other keys (all one slot). ARGV: the user id, the meeting-set prefix. */
 const REMOVE = `${INDEX_LUA}
 index_user(KEYS[1], KEYS[3], ARGV[2], ARGV[1], '', true)
 redis.call('DEL', KEYS[1])
@@ -44,7 +44,7 @@ if #KEYS > 3 then redis.call('DEL', unpack(KEYS, 4, #KEYS)) end
 redis.call('SREM', KEYS[2], ARGV[1])
 `;
 
-type UsersRedis = Redis & {
+type UsersRedis = RedisClient & {
   userUpdate(...args: string[]): Promise<string[]>;
   userRemove(...args: string[]): Promise<void>;
 };
@@ -58,7 +58,7 @@ export class RedisUsers implements UserStore {
   /** The audience counts kept with these records. */
   readonly index: AudienceIndex;
 
-  constructor(redis: Redis, keys: RedisKeys, clock: () => Date) {
+  constructor(redis: RedisClient, keys: RedisKeys, clock: () => Date) {
     redis.defineCommand('userUpdate', { numberOfKeys: 3, lua: UPDATE });
     redis.defineCommand('userRemove', { lua: REMOVE });
     this.redis = redis as UsersRedis;
@@ -76,12 +76,13 @@ export class RedisUsers implements UserStore {
     const { set, removed } = splitPatch({ ...patch, updatedAt: now.toISOString() });
     const defaults = encodeUser(defaultUserRecord(user, now));
     const meeting = meetingArg(patch.meetingAt);
+    const shard = userShard(user.id);
     const flat = await this.redis.userUpdate(
       this.keys.user(user),
-      this.keys.usersOf(user.channel),
-      this.keys.audienceCounts(user.channel),
+      this.keys.usersOf(user.channel, shard),
+      this.keys.audienceCounts(user.channel, shard),
       user.id,
-      this.keys.audienceMeetings(user.channel, ''),
+      this.keys.audienceMeetings(user.channel, shard, ''),
       meeting === false ? '-' : meeting,
       String(Object.keys(defaults).length),
       ...pairs(defaults),
@@ -96,8 +97,9 @@ export class RedisUsers implements UserStore {
 
   /** Deletes the record, its index entry and `otherKeys` (the user's other data) in one step. */
   async remove(user: UserRef, otherKeys: readonly string[]): Promise<void> {
-    const keys = [this.keys.user(user), this.keys.usersOf(user.channel), this.keys.audienceCounts(user.channel), ...otherKeys];
-    await this.redis.userRemove(String(keys.length), ...keys, user.id, this.keys.audienceMeetings(user.channel, ''));
+    const shard = userShard(user.id);
+    const keys = [this.keys.user(user), this.keys.usersOf(user.channel, shard), this.keys.audienceCounts(user.channel, shard), ...otherKeys];
+    await this.redis.userRemove(String(keys.length), ...keys, user.id, this.keys.audienceMeetings(user.channel, shard, ''));
   }
 
   audienceBuckets(channel: Channel, window: MeetingWindow): Promise<AudienceBucket[]> {
@@ -108,19 +110,22 @@ export class RedisUsers implements UserStore {
     return this.scanUsers(channel, batchSize);
   }
 
+  /** Shard by shard; a shard's hashes are one slot, so each page is one pipeline even on a cluster. */
   private async *scanUsers(channel: Channel, batchSize: number): AsyncIterable<UserRecord[]> {
-    let cursor = '0';
-    do {
-      const [next, ids] = await this.redis.sscan(this.keys.usersOf(channel), cursor, 'COUNT', batchSize);
-      cursor = next;
-      if (ids.length === 0) continue;
-      const pipeline = this.redis.pipeline();
-      for (const id of ids) pipeline.hgetall(this.keys.user({ channel, id }));
-      const results = (await pipeline.exec()) ?? [];
-      const records = results
-        .map(([, hash]) => decodeUser(hash as Record<string, string>))
-        .filter((r): r is UserRecord => r !== undefined);
-      if (records.length) yield records;
-    } while (cursor !== '0');
+    for (const shard of SHARDS) {
+      let cursor = '0';
+      do {
+        const [next, ids] = await this.redis.sscan(this.keys.usersOf(channel, shard), cursor, 'COUNT', batchSize);
+        cursor = next;
+        if (ids.length === 0) continue;
+        const pipeline = this.redis.pipeline();
+        for (const id of ids) pipeline.hgetall(this.keys.user({ channel, id }));
+        const results = (await pipeline.exec()) ?? [];
+        const records = results
+          .map(([, hash]) => decodeUser(hash as Record<string, string>))
+          .filter((r): r is UserRecord => r !== undefined);
+        if (records.length) yield records;
+      } while (cursor !== '0');
+    }
   }
 }

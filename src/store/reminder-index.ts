@@ -3,15 +3,15 @@
  * instant), so the scheduler can make the queue match a new plan, and a deletion can find
  * every job to cancel, without searching the queue.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection.ts';
 import type { UserRef } from '../conversation/types.ts';
 import type { RedisKeys } from './keys.ts';
 
 export class ReminderIndex {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly keys: RedisKeys;
 
-  constructor(redis: Redis, keys: RedisKeys) {
+  constructor(redis: RedisClient, keys: RedisKeys) {
     this.redis = redis;
     this.keys = keys;
   }

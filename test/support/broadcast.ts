@@ -3,7 +3,6 @@
  * a fake LINE server on loopback and (when asked) the nock Slack fake. Each kit has its own
  * key prefix, so BullMQ queues of different tests never meet.
  */
-import type { Redis } from 'ioredis';
 import { createLineMulticaster } from '../../src/channels/line/multicast.ts';
 import { createSlackChannel } from '../../src/channels/slack/index.ts';
 import { lineBroadcaster } from '../../src/channels/line/broadcaster.ts';
@@ -21,6 +20,7 @@ import type { UserPatch } from '../../src/store/types.ts';
 import { content, createConversations, silentLogger } from './conversation.ts';
 import { FakeLineServer, type FakeLineOptions } from './fake-line-server.ts';
 import { createRedisStore, deletePrefix, rawRedis, uniquePrefix } from './redis.ts';
+import type { RedisClient } from '../../src/store/redis-connection.ts';
 import { FakeSlack, slackEnv } from './slack.ts';
 
 export const LINE_TOKEN = 'test-access-token';
@@ -97,7 +97,7 @@ export async function broadcastKit(name: string, options: KitOptions = {}) {
   });
 
   let workers: BroadcastWorkers | undefined;
-  let workerConnection: Redis | undefined;
+  let workerConnection: RedisClient | undefined;
   const startWorkers = () => {
     const bull = store.workerConnection();
     workerConnection = bull.connection;
