@@ -74,6 +74,7 @@ export async function runBroadcastBench(): Promise<Record<string, unknown>> {
     const worker = await startWorker({ REDIS_URL: redisUrl, REDIS_PREFIX: prefix, LINE_URL: fake.url, LINE_TOKEN: TOKEN, LINE_RATE: String(rate) }, cleanups);
     const rssBefore = worker.rss();
     const cpuBefore = worker.cpuSeconds();
+    const redisCpuBefore = await redisCpuSeconds(redisUrl);
 
     const started = Date.now();
     const { record } = await service.create({ staff: 'bench', idempotencyKey: prefix, source: { tipId: 'reply_speed' }, filter: { channels: ['line'] } });
@@ -91,6 +92,7 @@ export async function runBroadcastBench(): Promise<Record<string, unknown>> {
     const peakRss = worker.peakRss();
     const workerCpu = Math.round((worker.cpuSeconds() - cpuBefore) * 10) / 10;
     const workerMemory = await worker.memory();
+    const redisCpu = Math.round(((await redisCpuSeconds(redisUrl)) - redisCpuBefore) * 10) / 10;
 
     const seen = await fake.stats();
     const chunks = (done.chunks?.line ?? 0) + (done.chunks?.slack ?? 0);
@@ -122,6 +124,8 @@ export async function runBroadcastBench(): Promise<Record<string, unknown>> {
       workerNodeOptions: process.env.BENCH_WORKER_NODE_OPTIONS ?? '',
       // Near totalSeconds: the worker had a core to itself and CPU bounds it; far below: it waited (Redis, LINE, the machine's other work).
       workerCpuSeconds: workerCpu,
+      // Redis runs every script on one thread: near totalSeconds, Redis is what the broadcast waits for.
+      redisCpuSeconds: redisCpu,
       workerPeakHeapTotalMB: workerMemory.heapTotal,
       workerPeakHeapUsedMB: workerMemory.heapUsed,
       workerPeakExternalMB: workerMemory.external,
@@ -141,6 +145,14 @@ export async function runBroadcastBench(): Promise<Record<string, unknown>> {
   } finally {
     for (const cleanup of cleanups.reverse()) await Promise.resolve(cleanup()).catch(() => undefined);
   }
+}
+
+/** CPU time the Redis server has used so far (user and system). */
+async function redisCpuSeconds(url: string): Promise<number> {
+  const redis = new Redis(url);
+  const info = await redis.info('cpu').finally(() => redis.disconnect());
+  const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? Number.NaN);
+  return field('used_cpu_user') + field('used_cpu_sys');
 }
 
 function seconds(ms: number): number {

@@ -161,6 +161,8 @@ describe('broadcast record', () => {
 describe('limiterFor', () => {
   it.each([
     [190, { max: 19, duration: 100 }],
+    // 19 per 98 ms would let 11 windows, 209 starts, into one rolling second.
+    [194, { max: 16, duration: 84 }],
     [150, { max: 15, duration: 100 }],
     [4, { max: 1, duration: 250 }],
     [12, { max: 1, duration: 84 }],
@@ -170,12 +172,13 @@ describe('limiterFor', () => {
     expect(limiterFor(rate)).toEqual(limiter);
   });
 
-  it('never allows more than asked, and not much less', () => {
+  it('never lets more than asked start in any rolling second, and not much less', () => {
     for (let rate = 1; rate <= 2_000; rate++) {
       const { max, duration } = limiterFor(rate);
-      expect((max * 1_000) / duration).toBeLessThanOrEqual(rate);
-      expect((max * 1_000) / duration).toBeGreaterThanOrEqual(rate * 0.98);
-      expect(duration).toBeLessThanOrEqual(1_000);
+      // Window starts are at least `duration` apart: a rolling second holds this many of them.
+      expect(Math.ceil(1_000 / duration) * max).toBeLessThanOrEqual(rate);
+      expect((max * 1_000) / duration).toBeGreaterThanOrEqual(rate * 0.96);
+      expect(duration).toBeLessThanOrEqual(rate < 10 ? 1_000 : 100);
     }
   });
 });

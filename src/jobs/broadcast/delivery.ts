@@ -10,6 +10,7 @@ import type { RecipientCheck } from '../../store/audience-reader.ts';
 import type { ChunkOutcome } from '../../store/broadcasts.ts';
 import { chunkName, type Chunk } from '../../store/broadcast-record.ts';
 import type { BroadcastChannel } from './filter.ts';
+import type { Pacer } from './pacer.ts';
 
 /** The broadcasters of the channels this worker sends to. */
 export type Broadcasters = Partial<Record<BroadcastChannel, ChannelBroadcaster>>;
@@ -27,7 +28,8 @@ export interface DeliveryReport extends ChunkOutcome {
 }
 
 export async function deliverChunk(
-  deps: { stillWanted: RecipientCheck; broadcasters: Broadcasters },
+  /** `pacer` gives this send its turn (pacer.ts), after the re-check and right before the request. */
+  deps: { stillWanted: RecipientCheck; broadcasters: Broadcasters; pacer?: Pacer },
   input: DeliverChunkInput,
 ): Promise<DeliveryReport> {
   const { chunk } = input;
@@ -36,6 +38,7 @@ export async function deliverChunk(
   const skipped = chunk.ids.length - eligible.length;
   if (eligible.length === 0) return { sent: 0, failed: 0, skipped };
   const broadcaster = deps.broadcasters[chunk.channel];
+  if (broadcaster) await deps.pacer?.turn();
   const report: BroadcastReport = broadcaster
     ? await broadcaster.send({
         broadcastId: input.broadcastId,

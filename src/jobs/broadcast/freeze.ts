@@ -3,7 +3,8 @@
  * one script: ids not taken before, marked, with their audience index entries), classified,
  * cut into chunks and committed together with where to go on from (cursor, users not yet
  * in a full chunk, counts so far). A committed chunk is sendable at once, so sending starts
- * with the first step instead of after the whole walk.
+ * with the first step instead of after the whole walk; the next page is taken while a step's
+ * chunks are being enqueued.
  *
  * Safe to stop at any point (kill -9) and to run twice at once: each run takes a new run
  * number, which fences off older runs from taking users and committing; a new run goes on
@@ -14,7 +15,7 @@ import type { Locale } from '../../conversation/types.ts';
 import type { Chunk } from '../../store/broadcast-record.ts';
 import type { BroadcastStore, FreezeCheckpoint } from '../../store/broadcasts.ts';
 import { ChunkBuilder, type ChunkSizes } from './chunks.ts';
-import { BROADCAST_CHANNELS, classify, emptyCounts, localeOf, tally, type AudienceUser, type Classification } from './filter.ts';
+import { BROADCAST_CHANNELS, classify, emptyCounts, localeOf, tally } from './filter.ts';
 
 export interface FreezeDeps {
   broadcasts: BroadcastStore;
@@ -46,34 +47,58 @@ export async function freezeAudience(deps: FreezeDeps, id: string): Promise<Free
   let at: FreezeCheckpoint = begun.checkpoint ?? { step: 0, now: deps.clock().getTime(), channel: 0, cursor: '0', open: {}, numbered: builder.counts(), counts: emptyCounts() };
   const { counts } = at;
   const now = new Date(at.now);
+  const pageSize = deps.pageSize ?? PAGE_SIZE;
+  const take = (from: FreezeCheckpoint) => broadcasts.takePage(id, run, from.step, channels[from.channel]!, from.cursor, pageSize);
+  const enqueue = chunkQueue(deps.onChunks);
 
-  while (at.channel < channels.length) {
+  let pending = at.channel < channels.length ? take(at) : undefined;
+  while (pending) {
+    const page = await pending;
+    deps.signal?.throwIfAborted();
+    if (page === 'superseded') return 'superseded';
     const channel = channels[at.channel]!;
-    for (let last = false; !last; ) {
-      deps.signal?.throwIfAborted();
-      const page = await broadcasts.takePage(id, run, at.step, channel, at.cursor, deps.pageSize ?? PAGE_SIZE);
-      if (page === 'superseded') return 'superseded';
-      const { next, users } = page;
-      last = next === '0';
-      const candidates: { user: AudienceUser; verdict: Classification }[] = [];
-      for (const user of users) {
-        const verdict = classify(user, record.filter, now, deps.fallbackLocale);
-        if (verdict !== 'outside') candidates.push({ user, verdict });
-      }
-      const full: Chunk[] = [];
-      for (const { user, verdict } of candidates) {
-        tally(counts, user, verdict, deps.fallbackLocale);
-        const chunk = verdict === 'include' ? builder.add(channel, localeOf(user, deps.fallbackLocale), user.id) : undefined;
-        if (chunk) full.push(chunk);
-      }
-      at = { ...at, step: at.step + 1, channel: last ? at.channel + 1 : at.channel, cursor: last ? '0' : next, open: builder.openIds(), numbered: builder.counts(), counts };
-      if (!(await broadcasts.commitStep(id, run, { checkpoint: at, chunks: full, published: builder.counts() }))) return 'superseded';
-      if (full.length) await deps.onChunks?.(full);
+    const { next, users } = page;
+    const last = next === '0';
+    const full: Chunk[] = [];
+    for (const user of users) {
+      const verdict = classify(user, record.filter, now, deps.fallbackLocale);
+      if (verdict === 'outside') continue;
+      tally(counts, user, verdict, deps.fallbackLocale);
+      const chunk = verdict === 'include' ? builder.add(channel, localeOf(user, deps.fallbackLocale), user.id) : undefined;
+      if (chunk) full.push(chunk);
     }
+    at = { ...at, step: at.step + 1, channel: last ? at.channel + 1 : at.channel, cursor: last ? '0' : next, open: builder.openIds(), numbered: builder.counts(), counts };
+    const committed = broadcasts.commitStep(id, run, { checkpoint: at, chunks: full, published: builder.counts() });
+    // The next page is asked for right behind the commit, on the same connection, without
+    // waiting for its answer: Redis runs them in order, and a commit that fails (a newer run,
+    // a cancel) fails the page's own check too. A page taken for a step that never commits
+    // counts as not taken (see above), so nothing is lost if this run dies in between.
+    pending = at.channel < channels.length ? take(at) : undefined;
+    pending?.catch(() => undefined);
+    if (!(await committed)) return 'superseded';
+    enqueue.add(full);
   }
   const rest = builder.flush();
   const done = await broadcasts.commitStep(id, run, { checkpoint: at, chunks: rest, published: builder.counts(), final: { counts, at: deps.clock() } });
   if (!done) return 'superseded';
-  if (rest.length) await deps.onChunks?.(rest);
+  enqueue.add(rest);
+  await enqueue.settled();
   return 'frozen';
+}
+
+/**
+ * Hands committed chunks to `onChunks` in order, one call at a time, while the freeze goes
+ * on to its next page. A failure surfaces at `settled()` (the start job then retries, and
+ * the rerun enqueues every published chunk); it is never an unhandled rejection.
+ */
+function chunkQueue(onChunks: FreezeDeps['onChunks']): { add(chunks: readonly Chunk[]): void; settled(): Promise<void> } {
+  let tail: Promise<void> = Promise.resolve();
+  return {
+    add(chunks) {
+      if (!onChunks || chunks.length === 0) return;
+      tail = tail.then(() => onChunks(chunks));
+      tail.catch(() => undefined);
+    },
+    settled: () => tail,
+  };
 }

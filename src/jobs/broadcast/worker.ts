@@ -1,7 +1,7 @@
 /**
  * The broadcast workers: one freezes audiences and enqueues their chunks, one per channel
  * sends chunks under that channel's rate limit (BullMQ's limiter is shared by every worker
- * on the queue, in every process).
+ * on the queue, in every process; each process also spaces its own sends, pacer.ts).
  *
  * Why nobody gets a tip twice and nobody is skipped, whatever crashes:
  * - a chunk job that dies mid-send is picked up again (stalled-job recovery) and resends
@@ -25,6 +25,7 @@ import { BROADCAST_CHANNELS, type BroadcastChannel } from './filter.ts';
 import { closeWorker } from '../close-worker.ts';
 import { freezeAudience } from './freeze.ts';
 import { limiterFor } from '../limiter.ts';
+import { createPacer } from './pacer.ts';
 import { BROADCAST_START_QUEUE, broadcastQueueName, type BroadcastQueues, type ChunkJobData, type StartJobData } from './queues.ts';
 import type { BroadcastStore } from '../../store/broadcasts.ts';
 import type { AudienceReader } from '../../store/audience-reader.ts';
@@ -119,6 +120,7 @@ export function createBroadcastWorkers(options: BroadcastWorkerOptions): Broadca
   }
 
   function chunkProcessor(channel: BroadcastChannel) {
+    const pacer = createPacer(options.rates[channel]);
     return async (job: Job<ChunkJobData>): Promise<ChunkResult> => {
       const { broadcastId: id, n } = job.data;
       const state = await broadcasts.chunkState(id, channel, n);
@@ -132,12 +134,13 @@ export function createBroadcastWorkers(options: BroadcastWorkerOptions): Broadca
       let report;
       try {
         report = await deliverChunk(
-          { stillWanted: options.users.stillWanted, broadcasters: options.broadcasters },
+          { stillWanted: options.users.stillWanted, broadcasters: options.broadcasters, pacer },
           { broadcastId: id, chunk, message: messages[chunk.locale], lastAttempt },
         );
       } catch (error) {
         if (error instanceof RateLimited) {
           logger.info({ broadcast: id, channel, pauseMs: error.retryAfterMs }, 'broadcast rate limited by the platform; queue paused');
+          pacer.holdFor(error.retryAfterMs);
           await queues.chunks[channel].rateLimit(error.retryAfterMs);
           // Back to waiting without using up an attempt; the whole queue waits out Retry-After.
           throw Worker.RateLimitError();
