@@ -60,6 +60,15 @@ export function redisKeys(prefix: string) {
     dedupe: (scope: string, id: string) => `${prefix}dedupe:${scope}:${id}`,
     /** Hash of the reminder job ids currently scheduled for a user. */
     reminderJobs: (u: UserRef) => `${ofUser(u)}:reminders:${u.id}`,
+    /**
+     * Reminders due in the same second that say the same words, sent as one multicast
+     * (reminder-batches.ts): who is in which batch, a batch's members, its frozen plan.
+     * One hash tag per due second, so each script touches one slot.
+     */
+    reminderBatches: (due: number) => {
+      const tag = `${prefix}{rb:${due}}`;
+      return { memberOf: `${tag}:member-of`, members: (group: string) => `${tag}:batch:${group}`, plan: (group: string) => `${tag}:plan:${group}` };
+    },
     /** BullMQ queues live under this prefix (BullMQ names its own keys below it); hash-tagged for a cluster. */
     queuePrefix: `${prefix}{bull}`,
     /** Hash of one broadcast: what, to whom, status, progress counters. */
