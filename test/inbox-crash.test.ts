@@ -4,14 +4,13 @@
  * never lost, a worker dying mid-event is replaced and the user hears one answer, three
  * workers keep 100 users in order, and a full inbox pushes back with 503 + Retry-After.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { signLineBody } from '../src/channels/line/signature.ts';
-import { PROJECT_ROOT } from '../src/conversation/content.ts';
 import { FakePlatforms } from './support/fake-platforms-server.ts';
 import { ev, LINE_SECRET, LINE_TOKEN, uid, webhookBody } from './support/line.ts';
 import { createRedisStore, deletePrefix, redisUrl, uniquePrefix } from './support/redis.ts';
+import { kill9, startRuntimeProcess, type RuntimeProcess } from './support/runtime-process.ts';
 import { BOT_TOKEN, dmEvent, eventBody, sign, SIGNING_SECRET } from './support/slack.ts';
 
 const fake = new FakePlatforms();
@@ -26,22 +25,16 @@ afterAll(async () => {
   for (const prefix of prefixes) await deletePrefix(prefix);
 });
 
-interface Running {
-  child: ChildProcess;
-  port: number;
-}
+type Running = RuntimeProcess;
 
 function deployment(env: Record<string, string> = {}) {
   const prefix = uniquePrefix('inbox-crash');
   prefixes.push(prefix);
   const store = createRedisStore(prefix);
-  const start = (role: 'web' | 'worker'): Promise<Running> => {
-    const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'test/support/inbox-process.ts')], {
-      cwd: PROJECT_ROOT,
-      env: {
-        PATH: process.env.PATH ?? '',
-        ROLE: role,
-        LOG_LEVEL: 'silent',
+  const start = (role: 'web' | 'worker'): Promise<Running> =>
+    startRuntimeProcess(
+      role,
+      {
         REDIS_URL: redisUrl(),
         REDIS_PREFIX: prefix,
         LINE_CHANNEL_SECRET: LINE_SECRET,
@@ -54,25 +47,9 @@ function deployment(env: Record<string, string> = {}) {
         INBOX_LEASE_MS: '1000',
         ...env,
       },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    children.push(child);
-    return new Promise((resolve, reject) => {
-      child.once('error', reject);
-      child.once('exit', (code) => reject(new Error(`${role} exited with ${code}`)));
-      child.stdout!.on('data', (data: Buffer) => {
-        const ready = /ready (\d+)/.exec(data.toString());
-        if (ready) resolve({ child, port: Number(ready[1]) });
-      });
-    });
-  };
+      children,
+    );
   return { prefix, store, start };
-}
-
-async function kill9(running: Running): Promise<void> {
-  const exited = new Promise((resolve) => running.child.once('exit', resolve));
-  running.child.kill('SIGKILL');
-  await exited;
 }
 
 async function postLine(web: Running, events: unknown[]): Promise<Response> {

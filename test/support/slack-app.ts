@@ -21,6 +21,10 @@ export interface SlackHarnessOptions {
   wrapInbox?: (inbox: InboxWriter) => InboxWriter;
   /** How the worker hands an entry to the channel (handled twice: a worker that died before acknowledging). */
   wrapConsume?: (consume: InboxHandler) => InboxHandler;
+  /** The inbox's shape (a small depth: back-pressure). */
+  inbox?: { partitions?: number; maxDepth?: number };
+  /** False: no worker until `startWorker()` (what was accepted waits in the inbox). */
+  worker?: boolean;
 }
 
 export async function slackHarness(options: SlackHarnessOptions = {}) {
@@ -32,7 +36,7 @@ export async function slackHarness(options: SlackHarnessOptions = {}) {
   const config = loadConfig(slackEnv(options.env));
   const fake = new FakeSlack();
   const sleeps: number[] = [];
-  const inbox = testInbox(store);
+  const inbox = testInbox(store, options.inbox);
   const slack = createSlackChannel({
     config,
     store,
@@ -47,8 +51,14 @@ export async function slackHarness(options: SlackHarnessOptions = {}) {
     retryConfig: { retries: 0 },
   });
   const app = await buildApp({ config, store, conversations, logger: silentLogger, plugins: [slack.plugin] });
-  const worker = new InboxWorker({ inbox: inbox.inbox, handlers: { slack: options.wrapConsume ? options.wrapConsume(slack.consume) : slack.consume }, logger: silentLogger, leaseMs: 5_000 });
-  await worker.start();
+  const consume = options.wrapConsume ? options.wrapConsume(slack.consume) : slack.consume;
+  const worker = new InboxWorker({ inbox: inbox.inbox, handlers: { slack: consume }, logger: silentLogger, leaseMs: 5_000 });
+  let started = false;
+  const startWorker = async () => {
+    started = true;
+    await worker.start();
+  };
+  if (options.worker !== false) await startWorker();
 
   /** Sends a signed request and waits until everything it started has finished. */
   const send = async (body: string, signed: Partial<SignedOptions> = {}) => {
@@ -61,7 +71,7 @@ export async function slackHarness(options: SlackHarnessOptions = {}) {
 
   const close = async () => {
     await app.close();
-    await worker.stop();
+    if (started) await worker.stop();
     await slack.stop();
     await inbox.close();
     await redis.close();
@@ -69,7 +79,7 @@ export async function slackHarness(options: SlackHarnessOptions = {}) {
     FakeSlack.cleanup();
   };
 
-  return { app, slack, worker, fake, store, redis, clock, sleeps, send, close };
+  return { app, slack, worker, startWorker, inbox: inbox.inbox, fake, store, redis, clock, sleeps, send, close };
 }
 
 export type SlackHarness = Awaited<ReturnType<typeof slackHarness>>;
