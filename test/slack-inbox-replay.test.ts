@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { InboxEntry, InboxHandler } from '../src/inbox/types.ts';
 import { slackHarness, type SlackHarness } from './support/slack-app.ts';
-import { buttonPress, commandBody, dmEvent, eventBody, FORM, interactionBody, SLACK_HOST } from './support/slack.ts';
+import { buttonPress, commandBody, dmEvent, dmOf, eventBody, FORM, interactionBody, SLACK_HOST } from './support/slack.ts';
 
 const U = 'U0REPLAY';
 const user = { channel: 'slack' as const, id: U };
@@ -47,6 +47,19 @@ describe('a Slack request handled twice', () => {
     // The first try of the first message failed; the replay posted the answer whole, once.
     expect(posted(h).length).toBe(attempts - 1);
     expect(new Set(posted(h)).size).toBe(posted(h).length);
+    expect((await h.store.sessions.get(user))?.version).toBe(1);
+  });
+
+  it('opening the Messages tab: a greeting the first try could not post is posted by the replay; opening it again says nothing', async () => {
+    h = await slackHarness({ wrapConsume: twice() });
+    const opened = { type: 'app_home_opened', user: U, channel: dmOf(U), tab: 'messages' };
+    h.fake.failNext('chat.postMessage', { status: 200, body: { ok: false, error: 'internal_error' } });
+    await h.send(eventBody(opened));
+    expect(posted(h).length).toBeGreaterThan(0);
+    expect((await h.store.sessions.get(user))?.version).toBe(1);
+    const greeting = posted(h);
+    await h.send(eventBody(opened));
+    expect(posted(h)).toEqual(greeting);
     expect((await h.store.sessions.get(user))?.version).toBe(1);
   });
 

@@ -47,6 +47,12 @@ export interface HandleOptions {
    * twice; its answer is returned with `replayed` set.
    */
   eventId?: string;
+  /**
+   * Only for a user with no session yet (a greeting when someone opens the app): anyone else
+   * is left as they are. Decided here, after the replay check, so a replayed greeting is
+   * still answered.
+   */
+  onlyIfNew?: boolean;
 }
 
 /** The session as stored: the last event applied rides along with it, in the same write. */
@@ -103,7 +109,7 @@ export class ConversationService {
   }
 
   handle(user: UserRef, input: Inbound, hints: UserHints = {}, options: HandleOptions = {}): Promise<HandleResult> {
-    return this.queue.run(`${user.channel}:${user.id}`, () => this.process(user, input, hints, options.eventId));
+    return this.queue.run(`${user.channel}:${user.id}`, () => this.process(user, input, hints, options));
   }
 
   /** Waits for every input already accepted (graceful shutdown). */
@@ -111,7 +117,7 @@ export class ConversationService {
     return this.queue.drain();
   }
 
-  private async process(user: UserRef, input: Inbound, hints: UserHints, eventId: string | undefined): Promise<HandleResult> {
+  private async process(user: UserRef, input: Inbound, hints: UserHints, { eventId, onlyIfNew }: HandleOptions): Promise<HandleResult> {
     const { store, logger } = this.options;
     const maxAttempts = this.options.maxAttempts ?? 50;
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
@@ -120,6 +126,7 @@ export class ConversationService {
       if (eventId !== undefined && lastEvent?.id === eventId) {
         return { session: value as Session, messages: lastEvent.messages, effects: [], replayed: true };
       }
+      if (onlyIfNew && stored) return { session: value as Session, messages: [], effects: [] };
       const current = stored && { version: stored.version, value: value as Session };
       const ctx = this.context(hints);
       const { session, messages, effects } = step(ctx, current?.value, input);

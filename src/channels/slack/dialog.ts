@@ -5,7 +5,6 @@
 import type { ConversationService } from '../../conversation/service.ts';
 import { KeyedQueue } from '../../conversation/keyed-queue.ts';
 import type { Inbound } from '../../conversation/types.ts';
-import type { Store } from '../../store/types.ts';
 import { renderMessage } from './blocks.ts';
 import type { SlackDelivery } from './delivery.ts';
 import { slackUser, type SlackUsers } from './users.ts';
@@ -24,19 +23,21 @@ export interface TurnOptions {
 
 export class SlackDialog {
   private readonly queue = new KeyedQueue();
-  private readonly deps: { conversations: ConversationService; users: SlackUsers; delivery: SlackDelivery; store: Store };
+  private readonly deps: { conversations: ConversationService; users: SlackUsers; delivery: SlackDelivery };
 
-  constructor(deps: { conversations: ConversationService; users: SlackUsers; delivery: SlackDelivery; store: Store }) {
+  constructor(deps: { conversations: ConversationService; users: SlackUsers; delivery: SlackDelivery }) {
     this.deps = deps;
   }
 
   run(userId: string, input: Inbound, options: TurnOptions = {}): Promise<void> {
     return this.queue.run(userId, async () => {
-      const { conversations, users, delivery, store } = this.deps;
+      const { conversations, users, delivery } = this.deps;
       const user = slackUser(userId);
-      if (options.onlyIfNew && (await store.sessions.get(user))) return;
-      const { eventId, channelId } = options;
-      const result = await conversations.handle(user, input, await users.hints(userId), eventId !== undefined ? { eventId } : {});
+      const { eventId, channelId, onlyIfNew } = options;
+      const result = await conversations.handle(user, input, await users.hints(userId), {
+        ...(eventId !== undefined ? { eventId } : {}),
+        ...(onlyIfNew ? { onlyIfNew } : {}),
+      });
       // A failed post is logged (and the user marked if gone) by delivery; the turn itself
       // is saved, so it must not be redone.
       if (!result.messages.length) return;

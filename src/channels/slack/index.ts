@@ -109,7 +109,7 @@ export function createSlackChannel(deps: SlackChannelDeps): SlackChannel {
     clock,
   });
   const delivery = new SlackDelivery({ api, store, logger });
-  const dialog = new SlackDialog({ conversations, users, delivery, store });
+  const dialog = new SlackDialog({ conversations, users, delivery });
   const home = new HomeTab({ api, users, store, content, clock, advisor: deps.advisor ?? false });
 
   const inbox = { inbox: deps.inbox ?? NO_INBOX, logger, pending };
