@@ -3,8 +3,8 @@
  * one script: ids not taken before, marked, with their audience index entries), classified,
  * cut into chunks and committed together with where to go on from (cursor, users not yet
  * in a full chunk, counts so far). A committed chunk is sendable at once, so sending starts
- * with the first step instead of after the whole walk; the next page is taken while a step's
- * chunks are being enqueued.
+ * with the first step instead of after the whole walk. The next page is read while a step is
+ * classified and committed, and chunks are enqueued while the walk goes on.
  *
  * Safe to stop at any point (kill -9) and to run twice at once: each run takes a new run
  * number, which fences off older runs from taking users and committing; a new run goes on
@@ -48,10 +48,10 @@ export async function freezeAudience(deps: FreezeDeps, id: string): Promise<Free
   const { counts } = at;
   const now = new Date(at.now);
   const pageSize = deps.pageSize ?? PAGE_SIZE;
-  const take = (from: FreezeCheckpoint) => broadcasts.takePage(id, run, from.step, channels[from.channel]!, from.cursor, pageSize);
+  const take = (committedStep: number, channel: number, cursor: string) => broadcasts.takePage(id, run, committedStep, channels[channel]!, cursor, pageSize);
   const enqueue = chunkQueue(deps.onChunks);
 
-  let pending = at.channel < channels.length ? take(at) : undefined;
+  let pending = at.channel < channels.length ? take(at.step, at.channel, at.cursor) : undefined;
   while (pending) {
     const page = await pending;
     deps.signal?.throwIfAborted();
@@ -59,6 +59,13 @@ export async function freezeAudience(deps: FreezeDeps, id: string): Promise<Free
     const channel = channels[at.channel]!;
     const { next, users } = page;
     const last = next === '0';
+    const following = { channel: last ? at.channel + 1 : at.channel, cursor: last ? '0' : next };
+    // The next page is asked for at once, as the step after this one: Redis reads and marks
+    // it while this one is classified and committed. Its users are marked with its own step,
+    // which counts as not taken until committed, so a run that dies before loses nothing;
+    // a newer run or a cancel fails its check as it fails this step's commit.
+    pending = following.channel < channels.length ? take(at.step + 1, following.channel, following.cursor) : undefined;
+    pending?.catch(() => undefined);
     const full: Chunk[] = [];
     for (const user of users) {
       const verdict = classify(user, record.filter, now, deps.fallbackLocale);
@@ -67,15 +74,8 @@ export async function freezeAudience(deps: FreezeDeps, id: string): Promise<Free
       const chunk = verdict === 'include' ? builder.add(channel, localeOf(user, deps.fallbackLocale), user.id) : undefined;
       if (chunk) full.push(chunk);
     }
-    at = { ...at, step: at.step + 1, channel: last ? at.channel + 1 : at.channel, cursor: last ? '0' : next, open: builder.openIds(), numbered: builder.counts(), counts };
-    const committed = broadcasts.commitStep(id, run, { checkpoint: at, chunks: full, published: builder.counts() });
-    // The next page is asked for right behind the commit, on the same connection, without
-    // waiting for its answer: Redis runs them in order, and a commit that fails (a newer run,
-    // a cancel) fails the page's own check too. A page taken for a step that never commits
-    // counts as not taken (see above), so nothing is lost if this run dies in between.
-    pending = at.channel < channels.length ? take(at) : undefined;
-    pending?.catch(() => undefined);
-    if (!(await committed)) return 'superseded';
+    at = { ...at, step: at.step + 1, ...following, open: builder.openIds(), numbered: builder.counts(), counts };
+    if (!(await broadcasts.commitStep(id, run, { checkpoint: at, chunks: full, published: builder.counts() }))) return 'superseded';
     enqueue.add(full);
   }
   const rest = builder.flush();
