@@ -33,7 +33,7 @@ interface Envelope {
 }
 
 export class SocketModeInboxReceiver extends InboxReceiver {
-  readonly client: SocketModeClient;
+  private readonly client: SocketModeClient;
 
   constructor(options: SocketModeInboxOptions) {
     super(options);
