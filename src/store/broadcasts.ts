@@ -183,10 +183,9 @@ export class BroadcastStore {
   async list(limit: number): Promise<BroadcastRecord[]> {
     const ids = await this.redis.zrevrange(this.keys.broadcasts, 0, limit - 1);
     if (ids.length === 0) return [];
-    const pipeline = this.redis.pipeline();
-    for (const id of ids) pipeline.hgetall(this.keys.broadcast(id));
-    const results = (await pipeline.exec()) ?? [];
-    return results.map(([, hash]) => decodeRecord(hash as Record<string, string>)).filter((r): r is BroadcastRecord => !!r);
+    // Sent together, not as one pipeline: each broadcast has its own hash slot on a cluster.
+    const hashes = await Promise.all(ids.map((id) => this.redis.hgetall(this.keys.broadcast(id))));
+    return hashes.map(decodeRecord).filter((r): r is BroadcastRecord => !!r);
   }
 
   /** Remembers which broadcast a staff member's Idempotency-Key made, for a day. */

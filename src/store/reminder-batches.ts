@@ -35,8 +35,8 @@ if plan and plan ~= '' then return plan end
 redis.call('SET', KEYS[1], ARGV[1], 'KEEPTTL')
 return ARGV[1]`;
 
-/** A batch's keys outlive its sending and the retries of a failed sending. */
-const TTL_SECONDS = 86_400;
+/** A batch's keys outlive its sending and the retries of a failed sending (about 11 minutes). */
+const TTL_SECONDS = 3_600;
 
 type BatchRedis = (Redis | Cluster) & {
   reminderBatchJoin(memberOf: string, members: string, plan: string, jobId: string, group: string, member: string, ttl: number): Promise<number>;
@@ -80,14 +80,12 @@ export class ReminderBatches {
     return this.redis.reminderBatchFreeze(this.keys.reminderBatches(due).plan(group), plan);
   }
 
-  /** The version of each user's session (0: none), read in one round trip. */
+  /**
+   * The version of each user's session (0: none), read in one round trip: sent together,
+   * not as one pipeline, as users' sessions live in many hash slots on a Redis Cluster.
+   */
   async sessionVersions(users: readonly UserRef[]): Promise<number[]> {
-    const pipeline = this.redis.pipeline();
-    for (const user of users) pipeline.hget(this.keys.session(user), 'v');
-    const results = (await pipeline.exec()) ?? [];
-    return results.map(([error, value]) => {
-      if (error) throw error;
-      return Number(value ?? 0);
-    });
+    const versions = await Promise.all(users.map((user) => this.redis.hget(this.keys.session(user), 'v')));
+    return versions.map((value) => Number(value ?? 0));
   }
 }
