@@ -10,8 +10,9 @@ import { Cluster } from 'ioredis';
 import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { signLineBody } from '../src/channels/line/signature.ts';
+import { ConfigError, loadConfig } from '../src/config.ts';
 import type { UserRef } from '../src/conversation/types.ts';
-import type { Runtime } from '../src/runtime.ts';
+import { requireRedis, type Runtime } from '../src/runtime.ts';
 import { redisKeys, SHARDS, userShard } from '../src/store/keys.ts';
 import { TOKENS } from './support/admin.ts';
 import { giveMeeting } from './support/conversation.ts';
@@ -25,6 +26,21 @@ if (unavailable) console.warn(`Redis Cluster tests skipped: ${unavailable}`);
 // Thursday 2026-12-03, 11:59:57 in Tokyo: a 14:00 meeting's "two hours before" is due in 3 s.
 const JUST_BEFORE = Date.parse('2026-12-03T11:59:57+09:00');
 const PREFIX = 'cluster:';
+
+describe('REDIS_CLUSTER_NODES', () => {
+  it('names a cluster by some of its nodes, instead of REDIS_URL and never with it', () => {
+    expect(requireRedis(loadConfig({ REDIS_CLUSTER_NODES: '10.0.0.1:6379, redis-2:7000' }))).toEqual({
+      cluster: [
+        { host: '10.0.0.1', port: 6379 },
+        { host: 'redis-2', port: 7000 },
+      ],
+    });
+    expect(requireRedis(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }))).toEqual({ url: 'redis://127.0.0.1:6379' });
+    expect(() => loadConfig({ REDIS_CLUSTER_NODES: '10.0.0.1' })).toThrow(/REDIS_CLUSTER_NODES: must be host:port pairs/);
+    expect(() => loadConfig({ REDIS_CLUSTER_NODES: '10.0.0.1:6379', REDIS_URL: 'redis://127.0.0.1:6379' })).toThrow(ConfigError);
+    expect(() => requireRedis(loadConfig({}))).toThrow(/REDIS_URL: must be set .* or REDIS_CLUSTER_NODES/);
+  });
+});
 
 describe.skipIf(unavailable !== undefined)('on a Redis Cluster of three masters', () => {
   let cluster: RedisCluster;
