@@ -4,24 +4,26 @@
  *
  * 1. Memory: 100,000 users each get a reminder through `ReminderScheduler.sync`, the path a
  *    conversation's effect takes; Redis used_memory before and after, per reminder.
- * 2. Lateness: a few thousand users with real sessions (the diagnosis answered, a meeting at
- *    14:00) have their "two hours before" reminder due in the same second, as in a busy
- *    season; the production worker (default concurrency) delivers them through the real
- *    LINE sender to a fake LINE API on loopback. Lateness = push sent − due time.
+ * 2. Lateness: a few thousand users with real sessions have a reminder due in the same
+ *    second; the production worker (default concurrency) words them in the lead, batches
+ *    equal words and delivers them through the real LINE sender to a fake LINE API on
+ *    loopback. Lateness = multicast or push answered − due time. Two bursts: every meeting
+ *    at 14:00 ("two hours before", the same words for all), and the evening before a day of
+ *    meetings at different times with different answers (20:00, words that differ).
  */
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { loadAppContent } from '../src/app-content.ts';
 import { createLineChannel } from '../src/channels/line/index.ts';
 import { loadConfig, reminderSettings } from '../src/config.ts';
-import type { PlannedReminder } from '../src/conversation/reminder-plan.ts';
+import type { PlannedReminder, ReminderKind } from '../src/conversation/reminder-plan.ts';
 import { ConversationService } from '../src/conversation/service.ts';
-import type { UserRef } from '../src/conversation/types.ts';
+import type { Locale, UserRef } from '../src/conversation/types.ts';
 import { PREPARE_LEAD_MS, ReminderScheduler } from '../src/jobs/reminders/scheduler.ts';
 import { createReminderWorker, DEFAULT_CONCURRENCY } from '../src/jobs/reminders/worker.ts';
+import { effectHandlers } from '../src/runtime.ts';
 import { redisKeys } from '../src/store/keys.ts';
 import { RedisStore } from '../src/store/redis-store.ts';
-import { giveMeeting } from '../test/support/conversation.ts';
 import { startRedisServer, type RedisServer } from '../test/support/redis-server.ts';
 import { startChild } from './support/child.ts';
 
@@ -41,11 +43,11 @@ export async function runReminderBench(options: ReminderBenchOptions = {}): Prom
   const server = await startRedisServer();
   try {
     const memory = await measureMemory(server, scheduled);
-    const admin = new Redis(server.url);
-    await admin.flushall();
-    await admin.quit();
-    const lateness = await measureLateness(server, burst);
-    return { memory, lateness };
+    await flush(server);
+    const lateness = await measureLateness(server, burst, SAME_WORDS);
+    await flush(server);
+    const eveningLateness = await measureLateness(server, burst, EVENING_MIX);
+    return { memory, lateness, eveningLateness };
   } finally {
     await server.stop();
   }
@@ -99,10 +101,57 @@ async function measureMemory(server: RedisServer, count: number) {
   }
 }
 
-async function measureLateness(server: RedisServer, count: number) {
-  // Thursday 2026-12-03 in Tokyo: a meeting at 14:00 has its "two hours before" at 12:00.
-  const DUE = Date.parse('2026-12-03T12:00:00+09:00');
-  const clock = { offset: Date.parse('2026-12-03T10:00:00+09:00') - Date.now() };
+async function flush(server: RedisServer): Promise<void> {
+  const admin = new Redis(server.url);
+  await admin.flushall();
+  await admin.quit();
+}
+
+/** A burst: when its users set their meetings, when the reminders fall due, and what each user answered. */
+interface Burst {
+  name: string;
+  kind: ReminderKind;
+  /** When the users give their meetings. */
+  setAt: string;
+  due: string;
+  user: (i: number) => { locale: Locale; meeting: string; firstChoice: 'yes' | 'no'; mode?: 'online' | 'in_person' };
+}
+
+/** Thursday 2026-12-03 in Tokyo: every meeting at 14:00, so its "two hours before" falls at 12:00 with the same words. */
+const SAME_WORDS: Burst = {
+  name: 'two hours before a 14:00 meeting',
+  kind: 'before',
+  setAt: '2026-12-03T10:00:00+09:00',
+  due: '2026-12-03T12:00:00+09:00',
+  user: () => ({ locale: 'ja', meeting: '12/3 14:00', firstChoice: 'yes' }),
+};
+
+/**
+ * The evening before a day of meetings: every reminder falls at 20:00, but its words name
+ * the meeting's time and follow the answers. Meetings on the half hour from 10:00 to 18:00,
+ * most in the late morning and afternoon; mode known for most; one in twenty in English.
+ */
+const SLOTS = ['10:00', '10:30', '11:00', '11:30', '13:00', '13:30', '14:00', '14:30', '15:00', '15:30', '16:00', '16:30', '17:00', '18:00'];
+const SLOT_WEIGHTS = [8, 3, 8, 3, 8, 4, 10, 4, 10, 4, 8, 3, 6, 2];
+const EVENING_MIX: Burst = {
+  name: 'evening before, mixed meetings',
+  kind: 'eve',
+  setAt: '2026-12-02T10:00:00+09:00',
+  due: '2026-12-02T20:00:00+09:00',
+  user: (i) => {
+    const r = pseudoRandom(i);
+    return {
+      locale: r(20) === 0 ? 'en' : 'ja',
+      meeting: `12/3 ${weighted(SLOTS, SLOT_WEIGHTS, r(1_000))}`,
+      firstChoice: r(3) === 0 ? 'no' : 'yes',
+      ...[{ mode: 'online' as const }, { mode: 'in_person' as const }, {}][[0, 0, 0, 1, 1, 2][r(6)]!],
+    };
+  },
+};
+
+async function measureLateness(server: RedisServer, count: number, burst: Burst) {
+  const DUE = Date.parse(burst.due);
+  const clock = { offset: Date.parse(burst.setAt) - Date.now() };
   const now = () => new Date(Date.now() + clock.offset);
 
   const fake = await startChild('./fake-platforms-process.ts');
@@ -118,17 +167,20 @@ async function measureLateness(server: RedisServer, count: number) {
   const scheduler = new ReminderScheduler({ bull: store.queueConnection(), index: store.reminderIndex, logger, clock: now });
   const settings = reminderSettings(config);
   // No effect handler yet: jobs are scheduled below, once "now" is set just before they are due.
-  const conversations = new ConversationService({
+  const conversationOptions = {
     content,
     store,
     logger,
     clock: now,
     maxDaysAhead: config.MEETING_MAX_DAYS_AHEAD,
     sessionTtlSeconds: 30 * 86_400,
-    defaults: { locale: 'ja', timeZone: 'Asia/Tokyo' },
+    defaults: { locale: 'ja' as const, timeZone: 'Asia/Tokyo' },
     reminders: settings,
-  });
-  const line = createLineChannel({ config, store, conversations, content, logger, clock: now });
+  };
+  const conversations = new ConversationService(conversationOptions);
+  // The worker's conversations move the schedule as production's do (a sent reminder leaves it).
+  const stepping = new ConversationService({ ...conversationOptions, effects: effectHandlers({ scheduler, logger }) });
+  const line = createLineChannel({ config, store, conversations: stepping, content, logger, clock: now });
   const bull = store.workerConnection();
   const admin = new Redis(server.url);
   const users = Array.from({ length: count }, (_, i) => benchUser(i));
@@ -137,7 +189,7 @@ async function measureLateness(server: RedisServer, count: number) {
   let lastSent = 0;
 
   try {
-    await pool(count, SYNC_CONCURRENCY, (i) => giveMeeting(conversations, users[i]!, '12/3 14:00'));
+    await pool(count, SYNC_CONCURRENCY, (i) => answer(conversations, users[i]!, burst.user(i)));
 
     // "Now" moves to before 12:00 by more than the scheduler's prepare lead, and every user's
     // reminders are scheduled: the worker then words them in the lead, as in production.
@@ -156,13 +208,13 @@ async function measureLateness(server: RedisServer, count: number) {
       bull,
       store,
       batches: store.reminderBatches,
-      conversations,
+      conversations: stepping,
       senders: { line: line.sender },
       settings,
       logger,
       clock: now,
-      onOutcome: (outcome) => {
-        if (outcome !== 'sent') return;
+      onOutcome: (outcome, { data }) => {
+        if (outcome !== 'sent' || data.reminder.kind !== burst.kind) return;
         const at = Date.now();
         late.push(at - dueReal);
         firstSent = Math.min(firstSent, at);
@@ -173,15 +225,19 @@ async function measureLateness(server: RedisServer, count: number) {
     const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`only ${late.length} of ${count} reminders sent`)), 300_000).unref());
     await Promise.race([done, timeout]).finally(() => worker.close());
     await line.idle();
-    const pushes = (await fake.ask<{ counts: Record<string, number> }>('counts')).counts['line:push'] ?? 0;
-    // A completed job is kept for a week (removeOnComplete) with the messages it sent.
-    const sentJob = (await store.reminderIndex.ids(users[0]!)).find((id) => id.includes('-before-'));
-    const completedJobHashBytes = sentJob ? await admin.memory('USAGE', `${redisKeys(PREFIX).queuePrefix}:reminders:${sentJob}`) : undefined;
+    const { counts } = await fake.ask<{ counts: Record<string, number> }>('counts');
+    // What the burst leaves behind for a day: its batches' keys and the batch jobs.
+    const batchKeys = await keysMatching(admin, `*{rb:${DUE}}:*`);
+    const batchJobs = await keysMatching(admin, `${redisKeys(PREFIX).queuePrefix}:reminders:remb-${DUE}-*`);
+    let leftBytes = 0;
+    for (const key of [...batchKeys, ...batchJobs]) leftBytes += (await admin.memory('USAGE', key, 'SAMPLES', '0')) ?? 0;
 
     late.sort((a, b) => a - b);
     return {
+      burst: burst.name,
       reminders: count,
       dueInTheSameSecond: true,
+      distinctWords: batchJobs.length,
       workerConcurrency: DEFAULT_CONCURRENCY,
       p50Ms: percentile(late, 0.5),
       p99Ms: percentile(late, 0.99),
@@ -189,8 +245,9 @@ async function measureLateness(server: RedisServer, count: number) {
       firstSentAfterDueMs: late[0],
       drainSeconds: Math.round((lastSent - firstSent) / 100) / 10,
       sentPerSecond: Math.round(count / Math.max(0.001, (lastSent - dueReal) / 1000)),
-      pushesReceivedByFakeLine: pushes,
-      completedJobHashBytes,
+      multicastsReceivedByFakeLine: counts['line:multicast'] ?? 0,
+      pushesReceivedByFakeLine: counts['line:push'] ?? 0,
+      batchBytesPerReminder: Math.round(leftBytes / count),
     };
   } finally {
     await admin.quit();
@@ -201,6 +258,49 @@ async function measureLateness(server: RedisServer, count: number) {
   }
 }
 
+
+/** A user through the diagnosis to a meeting, in their language, with their answers. */
+async function answer(conversations: ConversationService, user: UserRef, a: ReturnType<Burst['user']>): Promise<void> {
+  await conversations.handle(user, { kind: 'start' }, { locale: a.locale });
+  for (const [state, value] of [
+    ['offer_notified', 'no'],
+    ['contact_from', 'hr'],
+    ['purpose', 'intent'],
+    ['first_choice', a.firstChoice],
+    ['other_status', 'none'],
+  ] as const) {
+    await conversations.handle(user, { kind: 'choice', state, value });
+  }
+  await conversations.handle(user, { kind: 'text', text: a.meeting });
+  if (a.mode) await conversations.handle(user, { kind: 'choice', state: 'meeting_mode', value: a.mode });
+}
+
+/** Deterministic draws for user i: r(n) is in [0, n). */
+function pseudoRandom(i: number): (n: number) => number {
+  let x = (i + 1) * 2_654_435_761;
+  return (n) => {
+    x = (Math.imul(x ^ (x >>> 15), 2_246_822_519) + 0x9e3779b9) >>> 0;
+    return x % n;
+  };
+}
+
+function weighted<T>(items: readonly T[], weights: readonly number[], draw: number): T {
+  const total = weights.reduce((a, b) => a + b, 0);
+  let at = (draw / 1_000) * total;
+  for (const [i, w] of weights.entries()) if ((at -= w) < 0) return items[i]!;
+  return items.at(-1)!;
+}
+
+async function keysMatching(redis: Redis, pattern: string): Promise<string[]> {
+  const keys: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, found] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1_000);
+    keys.push(...found);
+    cursor = next;
+  } while (cursor !== '0');
+  return keys;
+}
 
 /** A LINE-shaped user id (U + 32 hex digits). */
 function benchUser(i: number): UserRef {
@@ -230,10 +330,33 @@ const MAX_P99_MS = 1_000;
 
 const verdict = (met: boolean) => (met ? '✓' : '✗');
 
+interface LatenessFigures {
+  burst: string;
+  reminders: number;
+  distinctWords: number;
+  workerConcurrency: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  sentPerSecond: number;
+  multicastsReceivedByFakeLine: number;
+  pushesReceivedByFakeLine: number;
+  batchBytesPerReminder: number;
+}
+
+function latenessRows(l: LatenessFigures): string[] {
+  return [
+    `| lateness, ${l.reminders.toLocaleString('en')} due in the same second (${l.burst}), one worker (concurrency ${l.workerConcurrency}): p50 / p99 / max | ${l.p50Ms} / ${l.p99Ms} / ${l.maxMs} ms | p99 ≤ ${MAX_P99_MS} ms ${verdict(l.p99Ms <= MAX_P99_MS)} |`,
+    `| in that burst: distinct words, LINE multicasts / pushes, delivery rate | ${l.distinctWords}, ${l.multicastsReceivedByFakeLine} / ${l.pushesReceivedByFakeLine}, ${l.sentPerSecond}/s | |`,
+    `| its batches' keys and jobs, kept a day, per reminder | ${l.batchBytesPerReminder} bytes | |`,
+  ];
+}
+
 export function reminderTable(results: Record<string, unknown>): string {
-  const { memory: m, lateness: l } = results as {
+  const { memory: m, lateness, eveningLateness } = results as {
     memory: { reminders: number; bytesPerReminder: number; keysPerReminder: number; scheduledPerSecond: number; sample: Record<string, number> };
-    lateness: { reminders: number; workerConcurrency: number; p50Ms: number; p99Ms: number; maxMs: number; sentPerSecond: number; completedJobHashBytes?: number };
+    lateness: LatenessFigures;
+    eveningLateness: LatenessFigures;
   };
   return [
     '| figure | value | goal |',
@@ -241,8 +364,7 @@ export function reminderTable(results: Record<string, unknown>): string {
     `| Redis memory per reminder (${m.reminders.toLocaleString('en')} scheduled, one per user) | ${m.bytesPerReminder} bytes (${m.keysPerReminder} keys) | ≤ ${MAX_BYTES_PER_REMINDER} bytes ${verdict(m.bytesPerReminder <= MAX_BYTES_PER_REMINDER)} |`,
     `| of which: job hash / user index hash / delayed-set entry (sampled) | ${m.sample.jobHashBytes} / ${m.sample.userIndexHashBytes} / ${m.sample.delayedSetBytesPerEntry} bytes | |`,
     `| scheduling rate (ReminderScheduler.sync, ${SYNC_CONCURRENCY} at a time) | ${m.scheduledPerSecond}/s | |`,
-    `| lateness, ${l.reminders.toLocaleString('en')} due in the same second, one worker (concurrency ${l.workerConcurrency}): p50 / p99 / max | ${l.p50Ms} / ${l.p99Ms} / ${l.maxMs} ms | p99 ≤ ${MAX_P99_MS} ms ${verdict(l.p99Ms <= MAX_P99_MS)} |`,
-    `| delivery rate in that burst | ${l.sentPerSecond}/s | |`,
-    `| a sent reminder's job, kept a week with its messages (sampled) | ${l.completedJobHashBytes ?? '?'} bytes | |`,
+    ...latenessRows(lateness),
+    ...latenessRows(eveningLateness),
   ].join('\n');
 }

@@ -23,11 +23,14 @@ afterAll(async () => {
   await deletePrefix(prefix);
 });
 
-/** Users with a 14:00 meeting (the same words), their reminder due 2 s in; the worker process is killed while LINE has not answered. */
-async function killMidSend(ids: string[]) {
-  const p = `${prefix}${ids.length}:`;
-  const start = '2026-12-03T11:59:58+09:00';
-  const realStart = Date.now();
+/**
+ * Users with a 14:00 meeting (the same words), their reminder due 6 s in (time for the worker
+ * process to start and word them ahead); the process is killed while LINE has not answered.
+ */
+async function killMidSend(ids: string[], options: { workerStart?: string } = {}) {
+  const p = `${prefix}${ids.length}${options.workerStart ? 'late' : ''}:`;
+  let start = '2026-12-03T11:59:54+09:00';
+  let realStart = Date.now();
   const clock = () => new Date(Date.now() + Date.parse(start) - realStart);
   const lockMs = 1000;
   const line = await retryKeyLine({ hangFirst: true }, cleanups);
@@ -38,6 +41,7 @@ async function killMidSend(ids: string[]) {
   const conversations = createConversations(store, { clock, effects: effectHandlers({ scheduler, logger: silentLogger }) });
   const users = ids.map((id): UserRef => ({ channel: 'line', id }));
   for (const user of users) await giveMeeting(conversations, user, '12/3 14:00');
+  if (options.workerStart) [start, realStart] = [options.workerStart, Date.now()];
 
   const child = await startWorkerProcess('reminder-worker-process.ts', {
     REDIS_URL: redisUrl(),
@@ -90,9 +94,18 @@ describe('a worker killed with SIGKILL mid-send', () => {
     expect(line.delivered.map((d) => d.to)).toEqual(['U-crash']);
   });
 
+  it('a push stepped after the due second: the next worker sends the words of that step once', async () => {
+    // No worker ran at 12:00: the first one starts a second late and steps and pushes at once.
+    const { line, outcomes } = await killMidSend(['U-crash-late'], { workerStart: '2026-12-03T12:00:01+09:00' });
+    expect(outcomes).toEqual(['sent']);
+    expect([...line.seen.values()]).toEqual([2]);
+    expect(line.delivered.map((d) => d.to)).toEqual(['U-crash-late']);
+  });
+
   it('a multicast: taken over by the next worker, and each user gets the reminder once', async () => {
     const { line, outcomes } = await killMidSend(['U-crash-1', 'U-crash-2', 'U-crash-3']);
     expect(outcomes).toEqual(['sent', 'sent', 'sent']);
+    // One request for the three, twice with its retry key.
     expect([...line.seen.values()]).toEqual([2]);
     expect(line.delivered.map((d) => d.to).sort()).toEqual(['U-crash-1', 'U-crash-2', 'U-crash-3']);
   });

@@ -22,6 +22,7 @@ import type { Channel, Locale, Outbound, UserRef } from '../../conversation/type
 import type { ReminderBatches } from '../../store/reminder-batches.ts';
 import type { Store } from '../../store/types.ts';
 import { pushReminder, stepAndPush, type ReminderOutcome } from './delivery.ts';
+import type { SendsFirst } from './sends-first.ts';
 
 export const BATCH_JOB = 'batch';
 
@@ -50,16 +51,30 @@ export interface BatchDeps {
   senders: Partial<Record<Channel, ChannelSender>>;
   logger: Logger;
   report: (outcome: ReminderOutcome, member: BatchMember) => void;
+  /** Shared by the batches of one worker process. */
+  pacing: SendsFirst;
 }
 
-/** Conversation steps taken at once after a batch is sent. */
-const STEPS_IN_FLIGHT = 32;
-
 export async function sendBatch(deps: BatchDeps, job: Job<ReminderBatchData>): Promise<void> {
-  const { due, group, channel, locale, timeZone, messages } = job.data.batch;
+  const { channel } = job.data.batch;
   const sender = deps.senders[channel];
   if (!sender?.multicast) throw new Error(`no multicast on ${channel}`);
   const log = deps.logger.child({ batch: job.id });
+  const { plan, member } = await deps.pacing.send(() => send(deps, job, sender, log));
+  await Promise.all(
+    plan.send.map((id) =>
+      deps.pacing.step(async () => {
+        const { user, reminder } = member(id);
+        await deps.conversations.handle(user, { kind: 'reminder', reminder }).catch((error: unknown) => {
+          log.warn({ err: error }, 'reminder sent but its conversation step failed');
+        });
+      }),
+    ),
+  );
+}
+
+async function send(deps: BatchDeps, job: Job<ReminderBatchData>, sender: ChannelSender, log: Logger) {
+  const { due, group, locale, timeZone, messages } = job.data.batch;
   const closed = await deps.batches.close(due, group);
   const members = new Map([...closed.members].map(([id, entry]) => [id, JSON.parse(entry) as BatchMember]));
   const frozen = closed.plan ?? (await deps.batches.freeze(due, group, JSON.stringify(await planFor(deps, members))));
@@ -82,13 +97,8 @@ export async function sendBatch(deps: BatchDeps, job: Job<ReminderBatchData>): P
   log.info({ sent: plan.send.length, own: plan.own.length, skipped: plan.skip.length, lateMs: Date.now() - job.timestamp - (job.opts.delay ?? 0) }, 'reminder batch sent');
   for (const id of plan.skip) deps.report('blocked', member(id));
 
-  await inPool(plan.own, STEPS_IN_FLIGHT, async (id) => deps.report(await stepAndPush(deps.conversations, sender, { ...member(id), jobId: id }, log), member(id)));
-  await inPool(plan.send, STEPS_IN_FLIGHT, async (id) => {
-    const { user, reminder } = member(id);
-    await deps.conversations.handle(user, { kind: 'reminder', reminder }).catch((error: unknown) => {
-      log.warn({ err: error }, 'reminder sent but its conversation step failed');
-    });
-  });
+  await Promise.all(plan.own.map(async (id) => deps.report(await stepAndPush(deps.conversations, sender, { ...member(id), jobId: id }, log), member(id))));
+  return { plan, member };
 }
 
 async function planFor(deps: BatchDeps, members: Map<string, BatchMember>): Promise<BatchPlan> {
@@ -104,12 +114,4 @@ async function planFor(deps: BatchDeps, members: Map<string, BatchMember>): Prom
     else plan.send.push(id);
   });
   return plan;
-}
-
-async function inPool<T>(items: readonly T[], lanes: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) await work(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(lanes, items.length) }, lane));
 }

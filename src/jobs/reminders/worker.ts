@@ -21,6 +21,7 @@ import { limiterFor } from '../limiter.ts';
 import { BATCH_JOB, sendBatch, type BatchMember, type ReminderBatchData } from './batch.ts';
 import { pushReminder, stepAndPush, type ReminderOutcome } from './delivery.ts';
 import { reminderBatchJobId, wordsGroup } from './job-ids.ts';
+import { SendsFirst } from './sends-first.ts';
 import { REMINDER_QUEUE, type ReminderJobData } from './scheduler.ts';
 
 export type { ReminderOutcome } from './delivery.ts';
@@ -70,6 +71,9 @@ export const DEFAULT_CONCURRENCY = 200;
  */
 export const REMINDER_STARTS_PER_SECOND = 1_900;
 
+/** Conversation steps at once, per worker, after their batches are sent. */
+const STEPS_AFTER_SENDING = 16;
+
 /** Why a reminder dropped when it came due, as the staff's insights group it. */
 const SKIPPED: Record<DropReason, ReminderResult> = { 'too late': 'tooLate', 'meeting started': 'tooLate', 'quiet hours until too late': 'quietHours' };
 
@@ -80,6 +84,7 @@ export function createReminderWorker(options: ReminderWorkerOptions): Worker<Rem
   const { logger } = options;
   // Batch jobs are added where their first member is worded, on the reminders queue itself.
   const queue = new Queue<ReminderQueueData>(REMINDER_QUEUE, options.bull);
+  const pacing = new SendsFirst(STEPS_AFTER_SENDING);
 
   /** Real milliseconds until `at` on this worker's clock (which tests shift). */
   const realDelay = (at: number) => Math.max(0, at - clock().getTime());
@@ -127,11 +132,14 @@ export function createReminderWorker(options: ReminderWorkerOptions): Worker<Rem
       log.info({ until: decision.until.toISOString() }, 'reminder deferred');
       return waitUntil(job, token, decision.until.getTime());
     }
+    // Due: step and push now. (Before the check below: a job that died between its step and
+    // its push finds the reminder fired already, and stepAndPush replays the step's words.)
+    if (clock().getTime() >= due) return stepAndPush(options.conversations, sender, { user, reminder, jobId }, log);
     if (words.messages.length === 0) {
       log.info('reminder no longer planned (rescheduled or cancelled)');
       return 'stale';
     }
-    if (sender.multicast && clock().getTime() < due) {
+    if (sender.multicast) {
       const group = wordsGroup(user.channel, words.locale, words.timeZone, words.messages);
       const member: BatchMember = { user, reminder, version: words.version };
       if (await options.batches.join(due, group, jobId, JSON.stringify(member))) {
@@ -142,13 +150,12 @@ export function createReminderWorker(options: ReminderWorkerOptions): Worker<Rem
         return 'batched';
       }
     }
-    if (clock().getTime() < due) return waitUntil(job, token, due);
-    return stepAndPush(options.conversations, sender, { user, reminder, jobId }, log);
+    return waitUntil(job, token, due);
   }
 
   async function process(job: Job<ReminderQueueData>, token?: string): Promise<Prepared | undefined> {
     if (job.name === BATCH_JOB) {
-      await sendBatch({ ...options, report }, job as Job<ReminderBatchData>);
+      await sendBatch({ ...options, report, pacing }, job as Job<ReminderBatchData>);
       return undefined;
     }
     return remind(job as Job<ReminderJobData>, token);
@@ -173,10 +180,10 @@ export function createReminderWorker(options: ReminderWorkerOptions): Worker<Rem
   return worker;
 }
 
-/** As the scheduler's reminder jobs: retried with backoff, kept a while once done. */
+/** Retried with backoff as the scheduler's reminder jobs; kept an hour once sent (as the batch's keys). */
 const JOB_RETRIES = {
   attempts: 8,
   backoff: { type: 'exponential', delay: 5_000 },
-  removeOnComplete: { age: 86_400 },
+  removeOnComplete: { age: 3_600 },
   removeOnFail: { age: 30 * 86_400 },
 };
