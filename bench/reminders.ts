@@ -226,7 +226,7 @@ async function measureLateness(server: RedisServer, count: number, burst: Burst)
     await Promise.race([done, timeout]).finally(() => worker.close());
     await line.idle();
     const { counts } = await fake.ask<{ counts: Record<string, number> }>('counts');
-    // What the burst leaves behind for a day: its batches' keys and the batch jobs.
+    // What the burst leaves behind for an hour: its batches' keys and the batch jobs.
     const batchKeys = await keysMatching(admin, `*{rb:${DUE}}:*`);
     const batchJobs = await keysMatching(admin, `${redisKeys(PREFIX).queuePrefix}:reminders:remb-${DUE}-*`);
     let leftBytes = 0;
@@ -348,7 +348,7 @@ function latenessRows(l: LatenessFigures): string[] {
   return [
     `| lateness, ${l.reminders.toLocaleString('en')} due in the same second (${l.burst}), one worker (concurrency ${l.workerConcurrency}): p50 / p99 / max | ${l.p50Ms} / ${l.p99Ms} / ${l.maxMs} ms | p99 ≤ ${MAX_P99_MS} ms ${verdict(l.p99Ms <= MAX_P99_MS)} |`,
     `| in that burst: distinct words, LINE multicasts / pushes, delivery rate | ${l.distinctWords}, ${l.multicastsReceivedByFakeLine} / ${l.pushesReceivedByFakeLine}, ${l.sentPerSecond}/s | |`,
-    `| its batches' keys and jobs, kept a day, per reminder | ${l.batchBytesPerReminder} bytes | |`,
+    `| its batches' keys and jobs, kept an hour, per reminder | ${l.batchBytesPerReminder} bytes | |`,
   ];
 }
 
