@@ -126,6 +126,30 @@ return indexed
 
 const BUILD_BATCH = 1_000;
 
+/**
+ * One shard's non-empty buckets with their meeting counts: name, users, meetings at or
+ * after ARGV[2], meetings up to ARGV[3] ('' none: 0), four values per bucket. KEYS: the
+ * shard's counts; ARGV[1]: its meeting-set prefix (same slot).
+ */
+const SHARD_BUCKETS = `
+local counts = redis.call('HGETALL', KEYS[1])
+local out = {}
+for i = 1, #counts, 2 do
+  if tonumber(counts[i + 1]) > 0 then
+    local key = ARGV[1] .. counts[i]
+    local within = 0
+    if ARGV[3] ~= '' then within = redis.call('ZCOUNT', key, ARGV[2], ARGV[3]) end
+    out[#out + 1] = counts[i]
+    out[#out + 1] = counts[i + 1]
+    out[#out + 1] = redis.call('ZCOUNT', key, ARGV[2], '+inf')
+    out[#out + 1] = within
+  end
+end
+return out
+`;
+
+type IndexRedis = RedisClient & { audienceShardBuckets(counts: string, meetings: string, from: string, until: string): Promise<(string | number)[]> };
+
 export class AudienceIndex implements AudienceCounter {
   private readonly redis: RedisClient;
   private readonly keys: RedisKeys;
@@ -133,6 +157,8 @@ export class AudienceIndex implements AudienceCounter {
   constructor(redis: RedisClient, keys: RedisKeys) {
     this.redis = redis;
     this.keys = keys;
+    // Sent as EVALSHA: a preview runs it once per shard.
+    redis.defineCommand('audienceShardBuckets', { numberOfKeys: 1, lua: SHARD_BUCKETS });
   }
 
   /** Whether every record of the channel is in the index (`build` has run to its end once). */
@@ -160,28 +186,17 @@ export class AudienceIndex implements AudienceCounter {
     return [...total].map(([name, counts]) => ({ ...parseBucket(name), ...counts }));
   }
 
+  /** One shard's buckets in one round trip (SHARD_BUCKETS, on the shard's slot). */
   private async shardBuckets(channel: Channel, shard: number, window: MeetingWindow): Promise<Map<string, { users: number; upcoming: number; within: number }>> {
-    const counts = await this.redis.hgetall(this.keys.audienceCounts(channel, shard));
-    const names = Object.keys(counts).filter((name) => Number(counts[name]) > 0);
+    const flat = (await (this.redis as IndexRedis).audienceShardBuckets(
+      this.keys.audienceCounts(channel, shard),
+      this.keys.audienceMeetings(channel, shard, ''),
+      String(window.from),
+      window.until !== undefined ? String(window.until) : '',
+    )) as (string | number)[];
     const out = new Map<string, { users: number; upcoming: number; within: number }>();
-    if (names.length === 0) return out;
-    const pipeline = this.redis.pipeline();
-    for (const name of names) {
-      const key = this.keys.audienceMeetings(channel, shard, name);
-      pipeline.zcount(key, window.from, '+inf');
-      if (window.until !== undefined) pipeline.zcount(key, window.from, window.until);
-    }
-    const replies = ((await pipeline.exec()) ?? []).map(([error, n]) => {
-      if (error) throw error;
-      return Number(n);
-    });
-    const perBucket = window.until !== undefined ? 2 : 1;
-    for (const [i, name] of names.entries()) {
-      out.set(name, {
-        users: Number(counts[name]),
-        upcoming: replies[i * perBucket]!,
-        within: window.until !== undefined ? replies[i * perBucket + 1]! : 0,
-      });
+    for (let i = 0; i + 3 < flat.length; i += 4) {
+      out.set(String(flat[i]), { users: Number(flat[i + 1]), upcoming: Number(flat[i + 2]), within: Number(flat[i + 3]) });
     }
     return out;
   }

@@ -94,26 +94,30 @@ export function usersFromRows(channel: Channel, ids: readonly string[], joined: 
   return users;
 }
 
-type ReaderRedis = RedisClient & { audienceReadMany(...args: string[]): Promise<string> };
+type ReaderRedis = RedisClient & {
+  audienceReadMany(...args: string[]): Promise<string>;
+  audienceScanRows(...args: string[]): Promise<[string, string, string]>;
+};
 
 /**
- * About `count` ids from where a walk's cursor points, and the cursor after them: SSCAN
- * pages of one shard, then of the next, until `count` are found or the last shard ends (a
- * shard holds a 64th of the channel, often less than a page).
+ * An SSCAN page of one shard's id set and each id's row (`read_row`), in one script on the
+ * shard's slot (the user hashes share it). KEYS: the id set. ARGV: cursor, count, the
+ * shard's user key prefix, then the fields of a record without an index entry. Returns the
+ * next cursor, the ids and the rows (each joined by \x1e).
  */
-export async function scanShardPage(redis: RedisClient, keys: RedisKeys, channel: Channel, cursor: string, count: number): Promise<{ next: string; ids: string[] }> {
-  const cut = cursor.indexOf(':');
-  let shard = cut < 0 ? 0 : Number(cursor.slice(0, cut));
-  let at = cut < 0 ? '0' : cursor.slice(cut + 1);
-  const ids: string[] = [];
-  for (;;) {
-    const [next, page] = await redis.sscan(keys.usersOf(channel, shard), at, 'COUNT', count - ids.length);
-    ids.push(...page);
-    if (next !== '0') at = next;
-    else if (shard + 1 < USER_SHARDS) [shard, at] = [shard + 1, '0'];
-    else return { next: '0', ids };
-    if (ids.length >= count) return { next: `${shard}:${at}`, ids };
-  }
+const SCAN_ROWS = `${READ_ROW_LUA}
+local page = redis.call('SSCAN', KEYS[1], ARGV[1], 'COUNT', ARGV[2])
+local fields = {unpack(ARGV, 4, #ARGV)}
+local rows = {}
+for i, id in ipairs(page[2]) do rows[i] = read_row(ARGV[3] .. id, fields) end
+return {page[1], table.concat(page[2], '\\30'), table.concat(rows, '\\30')}
+`;
+
+/** Ids of one page of a walk over a channel's shards, each with its row as `read_row` gives it. */
+export interface RowPage {
+  next: string;
+  ids: string[];
+  rows: string[];
 }
 
 /** Ids grouped by their shard, each with its place in the list. */
@@ -151,6 +155,7 @@ export class AudienceReader implements AudienceSource, AudiencePages {
 
   constructor(redis: RedisClient, keys: RedisKeys) {
     redis.defineCommand('audienceReadMany', { lua: READ_MANY });
+    redis.defineCommand('audienceScanRows', { numberOfKeys: 1, lua: SCAN_ROWS });
     this.redis = redis as ReaderRedis;
     this.keys = keys;
     this.index = new AudienceIndex(redis, keys);
@@ -167,8 +172,33 @@ export class AudienceReader implements AudienceSource, AudiencePages {
   }
 
   async page(channel: Channel, cursor: string, count: number): Promise<{ next: string; users: AudienceUser[] }> {
-    const { next, ids } = await scanShardPage(this.redis, this.keys, channel, cursor, count);
-    return { next, users: usersFromRows(channel, ids, await this.readJoined(channel, ids, AUDIENCE_FIELDS)) };
+    const { next, ids, rows } = await this.rowPage(channel, cursor, count);
+    return { next, users: usersFromRows(channel, ids, rows.join('\x1e')) };
+  }
+
+  /**
+   * About `count` ids from where a walk's cursor points, with their rows, and the cursor
+   * after them: pages of one shard, then of the next, until `count` are found or the last
+   * shard ends (a shard holds a 64th of the channel, often less than a page). The cursor is
+   * `<shard>:<SSCAN cursor>`; '0' starts and ends the walk.
+   */
+  async rowPage(channel: Channel, cursor: string, count: number): Promise<RowPage> {
+    const cut = cursor.indexOf(':');
+    let shard = cut < 0 ? 0 : Number(cursor.slice(0, cut));
+    let at = cut < 0 ? '0' : cursor.slice(cut + 1);
+    const ids: string[] = [];
+    const rows: string[] = [];
+    for (;;) {
+      const [next, joinedIds, joinedRows] = await this.redis.audienceScanRows(this.keys.usersOf(channel, shard), at, String(count - ids.length), this.keys.userPrefix(channel, shard), ...AUDIENCE_FIELDS);
+      if (joinedIds) {
+        ids.push(...joinedIds.split('\x1e'));
+        rows.push(...joinedRows.split('\x1e'));
+      }
+      if (next !== '0') at = next;
+      else if (shard + 1 < USER_SHARDS) [shard, at] = [shard + 1, '0'];
+      else return { next: '0', ids, rows };
+      if (ids.length >= count) return { next: `${shard}:${at}`, ids, rows };
+    }
   }
 
   readonly stillWanted: RecipientCheck = async (channel, ids) => {

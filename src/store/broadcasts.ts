@@ -4,7 +4,7 @@
  * script, so any number of API instances and workers can act on a broadcast at once.
  */
 import { randomBytes } from 'node:crypto';
-import { AUDIENCE_FIELDS, scanShardPage, usersFromRows, type AudienceReader } from './audience-reader.ts';
+import { usersFromRows, type AudienceReader } from './audience-reader.ts';
 import type { RedisKeys } from './keys.ts';
 import type { RedisClient } from './redis-connection.ts';
 import type { AudienceCounts, AudienceUser, BroadcastChannel } from '../jobs/broadcast/filter.ts';
@@ -29,7 +29,8 @@ return {redis.call('HINCRBY', KEYS[1], 'run', 1), redis.call('HGET', KEYS[2], '_
 
 /**
  * Marks the ids of one page of a channel's users as taken by the step after committed step
- * ARGV[2], for the current run only, and returns those not taken before (joined by \x1e).
+ * ARGV[2], for the current run only, and says per id whether it was not taken before ('1')
+ * or was ('0'), as one string.
  * A mark from a step that never committed (the freezer died) counts as not taken, so a
  * resumed freeze neither drops nor repeats anyone; SSCAN's repeats are dropped.
  * 'superseded' when another run took over. The page itself is read before, from the users'
@@ -41,7 +42,7 @@ const TAKE_PAGE = `
 if redis.call('HGET', KEYS[1], 'run') ~= ARGV[1] or redis.call('HGET', KEYS[1], 'status') ~= 'freezing' then return 'superseded' end
 local committed = tonumber(ARGV[2])
 local step = tostring(committed + 1)
-local ids = {}
+local flags = {}
 for i = 3, #ARGV do
   local id = ARGV[i]
   -- Unmarked (the usual case) is one command; a mark is only read when there is one.
@@ -50,10 +51,10 @@ for i = 3, #ARGV do
     redis.call('HSET', KEYS[2], id, step)
     taken = false
   end
-  if not taken then ids[#ids + 1] = id end
+  flags[#flags + 1] = taken and '0' or '1'
 end
 redis.call('EXPIRE', KEYS[2], 2592000)
-return {table.concat(ids, '\\30')}
+return {table.concat(flags)}
 `;
 
 /**
@@ -220,11 +221,12 @@ export class BroadcastStore {
 
   /** The next page of a channel's users for the step after `committedStep`, without users an earlier step took. */
   async takePage(id: string, run: number, committedStep: number, channel: BroadcastChannel, cursor: string, count: number): Promise<{ next: string; users: AudienceUser[] } | 'superseded'> {
-    const page = await scanShardPage(this.redis, this.keys, channel, cursor, count);
+    // The page and its rows come from the users' shards, the marks go to the broadcast's slot.
+    const page = await this.reader.rowPage(channel, cursor, count);
     const out = (await this.redis.eval(TAKE_PAGE, 2, this.keys.broadcast(id), this.keys.broadcastSeen(id, CHUNKS_RUN), String(run), String(committedStep), ...page.ids)) as [string] | string;
     if (typeof out === 'string') return 'superseded';
-    const ids = out[0] ? out[0].split('\x1e') : [];
-    return { next: page.next, users: usersFromRows(channel, ids, await this.reader.readJoined(channel, ids, AUDIENCE_FIELDS)) };
+    const fresh = page.ids.flatMap((_, i) => (out[0][i] === '1' ? [i] : []));
+    return { next: page.next, users: usersFromRows(channel, fresh.map((i) => page.ids[i]!), fresh.map((i) => page.rows[i]).join('\x1e')) };
   }
 
   /**
