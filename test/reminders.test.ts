@@ -8,6 +8,7 @@ import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_REMINDER_SETTINGS } from '../src/conversation/reminder-plan.ts';
 import type { ConversationService } from '../src/conversation/service.ts';
+import { FOLLOWUP_STATE } from '../src/conversation/session.ts';
 import type { UserRef } from '../src/conversation/types.ts';
 import { reminderJobId } from '../src/jobs/reminders/job-ids.ts';
 import { PREPARE_LEAD_MS, ReminderScheduler } from '../src/jobs/reminders/scheduler.ts';
@@ -153,6 +154,25 @@ describe('reminders', () => {
       'U-blocks': 'blocked',
       'U-unfollows': 'blocked',
     });
+  });
+
+  it('asks the follow-up question in the session only once it is sent', async () => {
+    const clock = { offset: Date.parse('2026-12-03T10:00:00+09:00') - Date.now() };
+    const s = await setup(() => new Date(Date.now() + clock.offset));
+    const user: UserRef = { channel: 'line', id: 'U-followup' };
+    await giveMeeting(s.conversations, user, '12/3 14:00');
+    // 15:59:57: the follow-up (two hours after the 14:00 start) is due in 3 s; its job fires now.
+    clock.offset = Date.parse('2026-12-03T15:59:57+09:00') - Date.now();
+    for (const job of await s.scheduler.queue.getDelayed()) if (job.data.reminder.kind === 'after') await job.promote();
+    s.startWorker();
+    await vi.waitUntil(async () => (await s.scheduler.queue.getJobCountByTypes('completed')) === 1, { timeout: 5000, interval: 25 });
+    expect((await s.store.sessions.get(user))?.value.state).not.toBe(FOLLOWUP_STATE);
+    expect(s.api.pushes()).toHaveLength(0);
+
+    await vi.waitUntil(() => s.outcomes.length === 1, { timeout: 8000, interval: 25 });
+    expect(s.outcomes[0]?.outcome).toBe('sent');
+    await vi.waitUntil(async () => (await s.store.sessions.get(user))?.value.state === FOLLOWUP_STATE, { timeout: 3000, interval: 25 });
+    expect(s.api.pushes().map((p) => p.body.to)).toEqual(['U-followup']);
   });
 
   it('a user whose answers change after the wording gets the words as they are now, on their own', async () => {

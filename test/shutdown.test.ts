@@ -17,6 +17,7 @@ import type { UserRef } from '../src/conversation/types.ts';
 import { REMINDER_QUEUE } from '../src/jobs/reminders/scheduler.ts';
 import { createMetrics } from '../src/observability/metrics.ts';
 import { createRuntime } from '../src/runtime.ts';
+import { redisKeys } from '../src/store/keys.ts';
 import { giveMeeting, silentLogger } from './support/conversation.ts';
 import { startFakePlatforms, type FakePlatforms } from './support/fake-platforms.ts';
 import { ev, fakeLineApi, LINE_BASE, LINE_DATA_BASE, LINE_SECRET, LINE_TOKEN, lineBotProcessEnv, webhookBody } from './support/line.ts';
@@ -109,7 +110,7 @@ describe('graceful shutdown', () => {
     expect(await refusesConnections(bot.url)).toBe(true);
   }, 30_000);
 
-  it('stop() lets a reminder job that is pushing finish, so it is completed and not retried later', async () => {
+  it('stop() lets a reminder batch that is pushing finish, so it is completed and not retried later', async () => {
     nock.disableNetConnect();
     const api = fakeLineApi();
     cleanups.push(async () => {
@@ -146,7 +147,6 @@ describe('graceful shutdown', () => {
     });
     const user: UserRef = { channel: 'line', id: 'U-stop-mid-push' };
     await giveMeeting(runtime.conversations, user, '12/3 14:00');
-    const [jobId] = (await runtime.scheduler.list(user)).map((j) => j.id);
 
     await pushing;
     await runtime.stop();
@@ -154,9 +154,11 @@ describe('graceful shutdown', () => {
     expect(pushAnswered).toBe(true);
 
     const connection = new Redis(redisUrl());
-    const queue = new Queue(REMINDER_QUEUE, { connection, prefix: `${prefix}job:bull` });
+    const queue = new Queue(REMINDER_QUEUE, { connection, prefix: redisKeys(`${prefix}job:`).queuePrefix });
     try {
-      expect(await (await queue.getJob(jobId!))?.getState()).toBe('completed');
+      // The reminder was worded into a batch (a batch of one is pushed), and the batch's job finished.
+      const batches = (await queue.getJobs(['active', 'wait', 'delayed', 'failed', 'completed'])).filter((j) => j.name === 'batch');
+      expect(await Promise.all(batches.map((j) => j.getState()))).toEqual(['completed']);
     } finally {
       await queue.close();
       await connection.quit();

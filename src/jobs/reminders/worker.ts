@@ -176,7 +176,8 @@ export function createReminderWorker(options: ReminderWorkerOptions): Worker<Rem
     if (job && 'user' in job.data && job.attemptsMade >= (job.opts.attempts ?? 1)) void options.insights?.reminderDone(job.data.reminder.kind, 'failed');
   });
   worker.on('error', (error) => logWorkerError(logger, error, 'reminder worker error'));
-  worker.on('closed', () => void queue.close());
+  queue.on('error', (error) => logWorkerError(logger, error, 'reminder worker error'));
+  worker.on('closed', () => void queue.close().catch(() => undefined));
   return worker;
 }
 
