@@ -18,16 +18,16 @@ export const REMINDER_QUEUE = 'reminders';
 
 /**
  * Jobs fire this long before their reminder is due: the worker words the reminder then and
- * waits for the due instant with only the push left, so thousands due in the same second
- * (every "evening before" of a day) go out within that second instead of queueing behind
- * each other's conversation work.
+ * puts it in the batch of its due second and words (worker.ts), so thousands due in the same
+ * second (every "evening before" of a day) go out within that second as a few multicasts
+ * instead of queueing behind each other's conversation work.
  */
 export const PREPARE_LEAD_MS = 30_000;
 
 export interface ReminderJobData {
   user: UserRef;
   reminder: PlannedReminder;
-  /** Filled on the first attempt, so a retried push sends exactly what the first one meant to. */
+  /** Set by workers from before batches, which stepped the conversation when wording: only the push is left. */
   messages?: unknown[];
 }
 
