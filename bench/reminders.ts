@@ -191,7 +191,7 @@ async function measureLateness(server: RedisServer, count: number, burst: Burst)
   try {
     await pool(count, SYNC_CONCURRENCY, (i) => answer(conversations, users[i]!, burst.user(i)));
 
-    // "Now" moves to before 12:00 by more than the scheduler's prepare lead, and every user's
+    // "Now" moves to before the due second by more than the prepare lead, and every user's
     // reminders are scheduled: the worker then words them in the lead, as in production.
     const leadMs = PREPARE_LEAD_MS + 5_000 + Math.ceil(count / 2);
     clock.offset = DUE - leadMs - Date.now();
