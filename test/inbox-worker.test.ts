@@ -28,6 +28,31 @@ describe('accepting', () => {
     expect(await inbox.depth()).toBe(2);
   });
 
+  it('gives each of the webhooks accepted together its own outcome, in the order they came', async () => {
+    const inbox = inboxOf(0, 'together');
+    const entry = (user: number, eventId: string) => ({ channel: 'line' as const, key: `line:U${user}`, eventId, data: JSON.stringify({ user, eventId }) });
+    // Sent in one turn of the event loop, so they share scripts and a pipeline: the same event
+    // twice (a redelivery racing the first delivery) is stored once, for the first to ask.
+    const outcomes = await Promise.all([
+      inbox.append([entry(1, 't1'), entry(2, 't2')]),
+      inbox.append([entry(1, 't1')]),
+      inbox.append([entry(3, 't3'), entry(2, 't2'), entry(1, 't4')]),
+    ]);
+    expect(outcomes).toEqual([
+      { status: 'accepted', appended: 2, duplicates: 0 },
+      { status: 'accepted', appended: 0, duplicates: 1 },
+      { status: 'accepted', appended: 2, duplicates: 1 },
+    ]);
+    const seen: string[] = [];
+    const worker = new InboxWorker({ inbox, handlers: { line: async (e) => void seen.push(JSON.parse(e.data).eventId) }, logger: silentLogger, leaseMs: 2_000 });
+    await worker.start();
+    await worker.settled();
+    await worker.stop();
+    expect(seen.toSorted()).toEqual(['t1', 't2', 't3', 't4']);
+    // One user's events keep the order their webhooks came in.
+    expect(seen.filter((id) => id === 't1' || id === 't4')).toEqual(['t1', 't4']);
+  });
+
   it('refuses everything of a request over the depth, and takes it once there is room', async () => {
     const inbox = stores[0]!.inbox(inboxSettings({ INBOX_PARTITIONS: 1, INBOX_MAX_DEPTH: 10 }, 'full'));
     for (let i = 0; i < 10; i++) expect((await inbox.append([{ channel: 'line', key: `line:U${i}`, eventId: `f${i}`, data: '{}' }])).status).toBe('accepted');

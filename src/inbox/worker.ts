@@ -142,6 +142,11 @@ class PartitionLoop {
 
   private readonly lease: LeaseChecks;
   private adopted = Date.now();
+  /**
+   * False only while this consumer is known to have nothing pending (its last batch read as
+   * new was all acknowledged), so the read of pending entries, a round trip, is skipped.
+   */
+  private mayHavePending = true;
 
   constructor(partition: number, reader: PartitionReader, options: InboxWorkerOptions, lease: LeaseChecks) {
     this.partition = partition;
@@ -175,17 +180,28 @@ class PartitionLoop {
         // A worker that read after its lease ran out left entries pending under its name: take them.
         if (Date.now() - this.adopted > this.options.leaseMs) {
           this.adopted = Date.now();
+          this.mayHavePending = true;
           await this.until(this.lease.adopt());
         }
-        let entries = (await this.until(this.reader.pending(batchSize))) as InboxEntry[];
+        let entries: InboxEntry[] = [];
+        if (this.mayHavePending) {
+          entries = (await this.until(this.reader.pending(batchSize))) as InboxEntry[];
+          this.mayHavePending = entries.length > 0;
+        }
+        const readPending = entries.length > 0;
         if (!entries.length && !this.stopped) entries = (await this.until(this.reader.next(batchSize, 1000))) as InboxEntry[];
         if (!entries.length || this.stopped) continue;
+        // Until handled and acknowledged, what was read is pending.
+        this.mayHavePending = true;
         // A lease that ran out (a stalled process) belongs to another worker now: its entries are theirs.
         if ((await this.until(this.lease.holds())) !== true) return;
         const failed = await this.handle(entries);
+        // Every entry of a batch read as new was acknowledged: the next read need not ask for pending ones first.
+        if (!failed && !readPending) this.mayHavePending = false;
         // Give a failing store or platform a moment before the pending entries are read again.
         if (failed) await sleep(Math.min(2000, 50 * 2 ** failed));
       } catch (error) {
+        this.mayHavePending = true;
         if (this.stopped) return;
         failed(this.options, { partition: this.partition, error: (error as Error).message }, 'inbox read failed; retrying');
         await sleep(500);

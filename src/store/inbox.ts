@@ -65,7 +65,7 @@ return 0
 `;
 
 type InboxRedis = RedisClient & {
-  inboxAppend(numKeys: number, ...args: (string | number)[]): Promise<number | number[]>;
+  inboxAppend(...args: (string | number)[]): Promise<number[] | -1>;
   inboxRenew(key: string, owner: string, ms: number): Promise<number>;
   inboxRelease(key: string, owner: string): Promise<number>;
 };
@@ -114,6 +114,8 @@ export class RedisInbox implements InboxWriter {
   private readonly options: RedisInboxOptions;
   private readonly name: string;
   private readonly connect: () => RedisClient;
+  /** Appends queued in this turn of the event loop, by partition (see `enqueue`). */
+  private turn: Map<number, { entries: NewEntry[]; done: PromiseWithResolvers<number[] | -1> }> | undefined;
 
   /** `connect` opens a connection a reader may block on (one per partition read). */
   constructor(redis: RedisClient, keys: RedisKeys, connect: () => RedisClient, options: RedisInboxOptions) {
@@ -139,20 +141,68 @@ export class RedisInbox implements InboxWriter {
       const p = partitionOf(entry.key, this.partitions);
       byPartition.set(p, [...(byPartition.get(p) ?? []), entry]);
     }
-    // Every script is written before any answer is awaited: one round trip for all of them.
-    const results = await withinDeadline(Promise.all([...byPartition].map(([p, group]) => this.appendTo(p, group))), APPEND_DEADLINE_MS);
+    const results = await withinDeadline(Promise.all([...byPartition].map(([p, group]) => this.enqueue(p, group))), APPEND_DEADLINE_MS);
     if (results.some((r) => r === -1)) return { status: 'full' };
     const flags = results.flatMap((r) => r as number[]);
     const appended = flags.filter((f) => f === 1).length;
     return { status: 'accepted', appended, duplicates: flags.length - appended };
   }
 
-  private appendTo(partition: number, entries: NewEntry[]): Promise<number | number[]> {
+  /**
+   * Appends wait for the end of the event loop's turn, and every webhook that reached its
+   * append in that turn goes out together: one script per partition for all of them, and on
+   * one Redis all the scripts in one pipeline (one socket write, one read). Under load a
+   * socket write per webhook was the web process's largest cost; alone, a webhook waits for
+   * nothing (the turn ends as soon as its append is queued). Each webhook gets its own
+   * entries' flags back; a partition over its depth refuses every webhook in the turn that
+   * had entries for it.
+   */
+  private enqueue(partition: number, entries: NewEntry[]): Promise<number[] | -1> {
+    if (!this.turn) {
+      this.turn = new Map();
+      setImmediate(() => this.flush());
+    }
+    let batch = this.turn.get(partition);
+    if (!batch) {
+      batch = { entries: [], done: Promise.withResolvers() };
+      this.turn.set(partition, batch);
+    }
+    const from = batch.entries.length;
+    batch.entries.push(...entries);
+    return batch.done.promise.then((flags) => (flags === -1 ? -1 : flags.slice(from, from + entries.length)));
+  }
+
+  private flush(): void {
+    const batches = [...(this.turn ?? [])];
+    this.turn = undefined;
+    // A cluster pipeline must stay on one node, and the partitions are spread over the nodes.
+    if (this.redis.isCluster || batches.length === 1) {
+      for (const [p, batch] of batches) this.redis.inboxAppend(...this.appendArgs(p, batch.entries)).then(batch.done.resolve, batch.done.reject);
+      return;
+    }
+    const pipeline = this.redis.pipeline() as ReturnType<InboxRedis['pipeline']> & { inboxAppend(...args: (string | number)[]): unknown };
+    for (const [p, batch] of batches) pipeline.inboxAppend(...this.appendArgs(p, batch.entries));
+    pipeline.exec().then(
+      (results) => {
+        batches.forEach(([, batch], i) => {
+          const [error, flags] = results?.[i] ?? [new Error('inbox append: no reply'), undefined];
+          if (error) batch.done.reject(error);
+          else batch.done.resolve(flags as number[] | -1);
+        });
+      },
+      (error: unknown) => {
+        for (const [, batch] of batches) batch.done.reject(error);
+      },
+    );
+  }
+
+  /** The appending script's arguments (see APPEND) for one partition's entries. */
+  private appendArgs(partition: number, entries: NewEntry[]): (string | number)[] {
     const keys = this.k(partition);
     const seen = entries.filter((e) => e.eventId !== undefined).map((e) => keys.seen(e.channel, e.eventId!));
-    const args: (string | number)[] = [this.options.maxDepthPerPartition, entries.length];
+    const args: (string | number)[] = [1 + seen.length, keys.stream, ...seen, this.options.maxDepthPerPartition, entries.length];
     for (const e of entries) args.push(e.eventId !== undefined ? '1' : '0', this.options.seenTtlSeconds[e.channel], e.channel, e.key, e.data);
-    return this.redis.inboxAppend(1 + seen.length, keys.stream, ...seen, ...args);
+    return args;
   }
 
   /** Entries waiting or in progress, over every partition. */
@@ -234,6 +284,8 @@ export class PartitionReader {
   private readonly redis: RedisClient;
   private readonly stream: string;
   private readonly worker: string;
+  /** Pending entries found deleted so far (see `pending`). */
+  private goneCount = 0;
   /** Acknowledges handled entries (RedisInbox.ack). */
   readonly done: (ids: string[]) => Promise<void>;
 
@@ -246,9 +298,16 @@ export class PartitionReader {
     this.worker = worker;
   }
 
-  /** This worker's entries read before but not acknowledged (failed, or taken over), oldest first. */
-  pending(count: number): Promise<InboxEntry[]> {
-    return this.read(['COUNT', count, 'STREAMS', this.stream, '0']);
+  /**
+   * This worker's entries read before but not acknowledged (failed, or taken over), oldest
+   * first; none means none is pending (entries deleted meanwhile are acknowledged and read past).
+   */
+  async pending(count: number): Promise<InboxEntry[]> {
+    for (;;) {
+      const before = this.goneCount;
+      const entries = await this.read(['COUNT', count, 'STREAMS', this.stream, '0']);
+      if (entries.length || this.goneCount === before) return entries;
+    }
   }
 
   /** New entries, waiting up to `blockMs` for one. */
@@ -277,6 +336,7 @@ export class PartitionReader {
       entries.push({ id, channel: map.c as Channel, key: map.k ?? '', data: map.d ?? '', acceptedAt: Number(id.split('-')[0]) });
     }
     await this.done(gone);
+    this.goneCount += gone.length;
     return entries;
   }
 }
