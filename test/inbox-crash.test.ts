@@ -7,6 +7,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { signLineBody } from '../src/channels/line/signature.ts';
+import { inboxSettings } from '../src/inbox/settings.ts';
 import { FakePlatforms } from './support/fake-platforms-server.ts';
 import { ev, LINE_SECRET, LINE_TOKEN, uid, webhookBody } from './support/line.ts';
 import { createRedisStore, deletePrefix, redisUrl, uniquePrefix } from './support/redis.ts';
@@ -166,6 +167,9 @@ describe('scale and back-pressure', () => {
 
     await d.start('worker');
     await vi.waitUntil(() => users.slice(0, 10).every((u) => answersTo(`rt-${u}`).length > 0), { timeout: 15_000, interval: 25 });
+    // An entry leaves the inbox when its batch is acknowledged, just after its answer went out.
+    const inbox = d.store.inbox(inboxSettings({ INBOX_PARTITIONS: 1, INBOX_MAX_DEPTH: 10 }));
+    await vi.waitUntil(async () => (await inbox.depth()) === 0, { timeout: 15_000, interval: 25 });
     // LINE's redelivery, once there is room.
     expect((await postLine(web, [{ ...event, deliveryContext: { isRedelivery: true } }])).status).toBe(200);
     await vi.waitUntil(() => answersTo(`rt-${last}`).length > 0, { timeout: 15_000, interval: 25 });
