@@ -81,6 +81,8 @@ export async function runWebhookBench(options: WebhookBenchOptions = {}): Promis
       SLACK_SIGNING_SECRET: SLACK_SECRET,
       SLACK_BOT_TOKEN: 'xoxb-bench',
       SLACK_API_URL: `${fake.url}/api/`,
+      // `BENCH_CPU_PROF_DIR=/tmp/prof npm run bench -- --only webhooks`: a V8 CPU profile of the web and worker processes.
+      ...(process.env.BENCH_CPU_PROF_DIR ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}` } : {}),
     };
     const web = await startChild('./app-server-process.ts', { ...env, ROLE: 'web' });
     const worker = await startChild('./app-server-process.ts', { ...env, ROLE: 'worker' });
@@ -102,7 +104,11 @@ export async function runWebhookBench(options: WebhookBenchOptions = {}): Promis
     const fixed = figures(await autocannon({ url: web.url, connections, duration: durationSeconds, timeout: 10, overallRate: fixedRate, requests: [{ method: 'POST', setupRequest: () => lineRequestsOf() }] }));
     await drained();
 
-    const slack = await load(web.url, slackRequests(SLACK_SECRET));
+    let slackCpuBefore = 0;
+    const slack = await load(web.url, slackRequests(SLACK_SECRET), async () => {
+      slackCpuBefore = await cpuMsOf(web);
+    });
+    const slackWebCpuMsPerRequest = round(((await cpuMsOf(web)) - slackCpuBefore) / slack.requests);
     await drained();
     for (const child of processes) await child.stop();
     const calls = await fake.ask<{ counts: Record<string, number> }>('counts');
@@ -118,10 +124,14 @@ export async function runWebhookBench(options: WebhookBenchOptions = {}): Promis
         processedRatioToBare: round(processedPerSecond / bareLine.requestsPerSecond),
         fixedRate: { requestsPerSecond: fixedRate, p50Ms: fixed.p50Ms, p99Ms: fixed.p99Ms, non2xx: fixed.non2xx + fixed.errors },
         cpuMsPerEvent: events ? round((after.cpuMs - before!.cpuMs) / events) : null,
+        // CPU time, unlike requests a second, hardly moves with what else runs on the machine.
+        webCpuMsPerRequest: round((after.cpuMsOf[0]! - before!.cpuMsOf[0]!) / line.requests),
+        workerCpuMsPerEvent: events ? round((after.cpuMsOf[1]! - before!.cpuMsOf[1]!) / events) : null,
         redisCommandsPerEvent: events ? round((after.redisCommands - before!.redisCommands) / events) : null,
+        redisCommandsPerEventByName: events ? perEvent(before!.redisCalls, after.redisCalls, events) : null,
         eventsMeasured: events,
       },
-      slack: { ...slack, ratioToBare: ratios(slack, bareSlack), ratioToBolt: ratios(slack, boltSlack) },
+      slack: { ...slack, ratioToBare: ratios(slack, bareSlack), ratioToBolt: ratios(slack, boltSlack), webCpuMsPerRequest: slackWebCpuMsPerRequest },
       platformCalls: calls.counts,
     };
   } finally {
@@ -134,21 +144,29 @@ export async function runWebhookBench(options: WebhookBenchOptions = {}): Promis
 
 interface Snapshot {
   replies: number;
-  /** User + system CPU of the bot's processes, ms. */
+  /** User + system CPU of the bot's processes, ms: all of them, and each (web, worker). */
   cpuMs: number;
+  cpuMsOf: number[];
   /** Every command Redis ran (INFO commandstats, scripts' inner commands included). */
   redisCommands: number;
+  /** The same by command name. */
+  redisCalls: Record<string, number>;
 }
 
 async function snapshot(processes: Child[], redis: Redis, replies: () => Promise<number>): Promise<Snapshot> {
-  let cpuMs = 0;
-  for (const child of processes) {
-    const { cpu } = await child.ask<{ cpu: { user: number; system: number } }>('cpu');
-    cpuMs += (cpu.user + cpu.system) / 1000;
-  }
+  const cpu: number[] = [];
+  for (const child of processes) cpu.push(await cpuMsOf(child));
+  const cpuMs = cpu.reduce((sum, ms) => sum + ms, 0);
   const stats = await redis.info('commandstats');
-  const redisCommands = [...stats.matchAll(/calls=(\d+)/g)].reduce((sum, m) => sum + Number(m[1]), 0);
-  return { replies: await replies(), cpuMs, redisCommands };
+  const redisCalls = Object.fromEntries([...stats.matchAll(/cmdstat_([^:]+):calls=(\d+)/g)].map((m) => [m[1]!, Number(m[2])]));
+  const redisCommands = Object.values(redisCalls).reduce((sum, n) => sum + n, 0);
+  return { replies: await replies(), cpuMs, cpuMsOf: cpu, redisCommands, redisCalls };
+}
+
+/** User + system CPU a benchmark process has used so far, ms. */
+async function cpuMsOf(child: Child): Promise<number> {
+  const { cpu } = await child.ask<{ cpu: { user: number; system: number } }>('cpu');
+  return (cpu.user + cpu.system) / 1000;
 }
 
 function fire(url: string, next: () => SignedRequest, duration: number, connections: number): Promise<Result> {
@@ -169,6 +187,12 @@ function figures(result: Result): LoadFigures {
 
 const round = (n: number) => Math.round(n * 1000) / 1000;
 
+/** Calls per event of each command that ran, most first. */
+function perEvent(before: Record<string, number>, after: Record<string, number>, events: number): Record<string, number> {
+  const rows = Object.entries(after).map(([name, calls]) => [name, round((calls - (before[name] ?? 0)) / events)] as const);
+  return Object.fromEntries(rows.filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]));
+}
+
 /** Throughput kept (bot / yardstick) and latency paid (bot / yardstick). */
 function ratios(bot: LoadFigures, base: LoadFigures) {
   return { requestsPerSecond: round(bot.requestsPerSecond / base.requestsPerSecond), p50: round(bot.p50Ms / base.p50Ms), p99: round(bot.p99Ms / base.p99Ms) };
@@ -180,6 +204,8 @@ type LineResults = LoadFigures & {
   processedRatioToBare: number;
   fixedRate: { requestsPerSecond: number; p50Ms: number; p99Ms: number };
   cpuMsPerEvent: number | null;
+  webCpuMsPerRequest: number;
+  workerCpuMsPerEvent: number | null;
   redisCommandsPerEvent: number | null;
 };
 
@@ -188,7 +214,7 @@ export function webhookTable(results: Record<string, unknown>): string {
     bare: Record<'line' | 'slack', LoadFigures>;
     bolt: { slack: LoadFigures };
     line: LineResults;
-    slack: LoadFigures & { ratioToBare: ReturnType<typeof ratios>; ratioToBolt: ReturnType<typeof ratios> };
+    slack: LoadFigures & { ratioToBare: ReturnType<typeof ratios>; ratioToBolt: ReturnType<typeof ratios>; webCpuMsPerRequest: number };
   };
   const row = (name: string, f: LoadFigures, ratio?: ReturnType<typeof ratios>) =>
     `| ${name} | ${f.requestsPerSecond} | ${f.p50Ms} | ${f.p99Ms} | ${f.non2xx + f.errors} | ${ratio ? `${ratio.requestsPerSecond} / ${ratio.p99}` : '—'} |`;
@@ -203,6 +229,7 @@ export function webhookTable(results: Record<string, unknown>): string {
     '',
     `LINE events processed: ${r.line.processedPerSecond}/s (${r.line.processedRatioToBare} of bare); ` +
       `at a fixed ${r.line.fixedRate.requestsPerSecond} req/s: p50 ${r.line.fixedRate.p50Ms} ms, p99 ${r.line.fixedRate.p99Ms} ms; ` +
-      `per event: ${r.line.cpuMsPerEvent} ms CPU, ${r.line.redisCommandsPerEvent} Redis commands`,
+      `per event: ${r.line.cpuMsPerEvent} ms CPU (web ${r.line.webCpuMsPerRequest} per request, worker ${r.line.workerCpuMsPerEvent}), ${r.line.redisCommandsPerEvent} Redis commands; ` +
+      `Slack: web ${r.slack.webCpuMsPerRequest} ms CPU per request`,
   ].join('\n');
 }
