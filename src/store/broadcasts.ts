@@ -76,11 +76,12 @@ if ARGV[4] == '' then
 end
 local final = cjson.decode(ARGV[4])
 redis.call('HDEL', KEYS[2], '_checkpoint')
-redis.call('DEL', KEYS[3])
+-- UNLINK: the seen hash has a field per user, and DEL of a million fields holds Redis for most of a second.
+redis.call('UNLINK', KEYS[3])
 redis.call('HSET', KEYS[1], 'frozenAt', final.at, 'total', final.total, 'audience', final.audience, 'chunks', ARGV[3], 'chunksTotal', final.chunksTotal)
 if tonumber(redis.call('HGET', KEYS[1], 'chunksDone') or '0') >= final.chunksTotal then
   redis.call('HSET', KEYS[1], 'status', 'done', 'finishedAt', final.at)
-  redis.call('DEL', KEYS[2])
+  redis.call('UNLINK', KEYS[2])
 else
   redis.call('HSET', KEYS[1], 'status', 'sending')
 end
@@ -98,7 +99,8 @@ local done = redis.call('HINCRBY', KEYS[1], 'chunksDone', 1)
 local total = tonumber(redis.call('HGET', KEYS[1], 'chunksTotal') or '0')
 if done >= total and redis.call('HGET', KEYS[1], 'status') == 'sending' then
   redis.call('HSET', KEYS[1], 'status', 'done', 'finishedAt', ARGV[5])
-  redis.call('DEL', KEYS[3])
+  -- The chunks (a million users' ids) are freed off Redis's main thread.
+  redis.call('UNLINK', KEYS[3])
 end
 return 1
 `;
