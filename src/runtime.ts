@@ -24,7 +24,6 @@ import { isBroadcastChannel } from './jobs/broadcast/filter.ts';
 import { createBroadcasting, type Broadcasting } from './jobs/broadcast/runtime.ts';
 import { ReminderScheduler } from './jobs/reminders/scheduler.ts';
 import { createReminderWorker } from './jobs/reminders/worker.ts';
-import { withEventMetrics } from './observability/event-metrics.ts';
 import { createMetrics, type Metrics } from './observability/metrics.ts';
 import { RedisOutages } from './observability/redis-events.ts';
 import { closeWorker, whileRedisUp } from './jobs/close-worker.ts';
@@ -155,7 +154,7 @@ export async function createRuntime({ config, logger, clock, metrics = createMet
   const inbox = store.inbox(inboxSettings(config));
   const channelDeps = {
     config,
-    store: withEventMetrics(store, metrics),
+    store,
     inbox: meteredInbox(inbox, metrics),
     conversations,
     content,
