@@ -128,6 +128,7 @@ export async function runWebhookBench(options: WebhookBenchOptions = {}): Promis
         webCpuMsPerRequest: round((after.cpuMsOf[0]! - before!.cpuMsOf[0]!) / line.requests),
         workerCpuMsPerEvent: events ? round((after.cpuMsOf[1]! - before!.cpuMsOf[1]!) / events) : null,
         redisCommandsPerEvent: events ? round((after.redisCommands - before!.redisCommands) / events) : null,
+        redisCpuMsPerEvent: events ? round((after.redisCpuMs - before!.redisCpuMs) / events) : null,
         redisCommandsPerEventByName: events ? perEvent(before!.redisCalls, after.redisCalls, events) : null,
         eventsMeasured: events,
       },
@@ -151,6 +152,8 @@ interface Snapshot {
   redisCommands: number;
   /** The same by command name. */
   redisCalls: Record<string, number>;
+  /** CPU redis-server has used (INFO cpu: used_cpu_sys + used_cpu_user), ms. */
+  redisCpuMs: number;
 }
 
 async function snapshot(processes: Child[], redis: Redis, replies: () => Promise<number>): Promise<Snapshot> {
@@ -160,7 +163,9 @@ async function snapshot(processes: Child[], redis: Redis, replies: () => Promise
   const stats = await redis.info('commandstats');
   const redisCalls = Object.fromEntries([...stats.matchAll(/cmdstat_([^:]+):calls=(\d+)/g)].map((m) => [m[1]!, Number(m[2])]));
   const redisCommands = Object.values(redisCalls).reduce((sum, n) => sum + n, 0);
-  return { replies: await replies(), cpuMs, cpuMsOf: cpu, redisCommands, redisCalls };
+  const usage = await redis.info('cpu');
+  const redisCpuMs = [...usage.matchAll(/used_cpu_(?:sys|user):([\d.]+)/g)].reduce((sum, m) => sum + Number(m[1]) * 1000, 0);
+  return { replies: await replies(), cpuMs, cpuMsOf: cpu, redisCommands, redisCalls, redisCpuMs };
 }
 
 /** User + system CPU a benchmark process has used so far, ms. */
@@ -206,6 +211,7 @@ type LineResults = LoadFigures & {
   cpuMsPerEvent: number | null;
   webCpuMsPerRequest: number;
   workerCpuMsPerEvent: number | null;
+  redisCpuMsPerEvent: number | null;
   redisCommandsPerEvent: number | null;
 };
 
@@ -229,7 +235,7 @@ export function webhookTable(results: Record<string, unknown>): string {
     '',
     `LINE events processed: ${r.line.processedPerSecond}/s (${r.line.processedRatioToBare} of bare); ` +
       `at a fixed ${r.line.fixedRate.requestsPerSecond} req/s: p50 ${r.line.fixedRate.p50Ms} ms, p99 ${r.line.fixedRate.p99Ms} ms; ` +
-      `per event: ${r.line.cpuMsPerEvent} ms CPU (web ${r.line.webCpuMsPerRequest} per request, worker ${r.line.workerCpuMsPerEvent}), ${r.line.redisCommandsPerEvent} Redis commands; ` +
+      `per event: ${r.line.cpuMsPerEvent} ms CPU (web ${r.line.webCpuMsPerRequest} per request, worker ${r.line.workerCpuMsPerEvent}, Redis ${r.line.redisCpuMsPerEvent}), ${r.line.redisCommandsPerEvent} Redis commands; ` +
       `Slack: web ${r.slack.webCpuMsPerRequest} ms CPU per request`,
   ].join('\n');
 }
