@@ -3,9 +3,10 @@
  *
  * One stream per partition; a user's entries always land in the same partition (a hash of
  * their key), so one consumer reading a partition in order keeps every user's order.
- * Accepting is one script per partition: refuse when the partition is over its depth, else
- * claim each event id (SET NX with the platform's redelivery window) and XADD the new ones,
- * so an event is never claimed without being stored, nor stored twice.
+ * Accepting is one script: for each partition, refuse when it is over its depth, else claim
+ * each event id (SET NX with the platform's redelivery window) and XADD the new ones, so an
+ * event is never claimed without being stored, nor stored twice. On a cluster a call holds
+ * one partition (one slot); on one Redis, every partition a turn of appends touched.
  *
  * Workers hold a partition through a lease (SET NX PX, renewed by its holder); a worker
  * that takes a partition over first claims every pending entry of the consumer before it
@@ -29,29 +30,48 @@ function streamItems(reply: StreamReply): Items {
 }
 
 /**
- * KEYS: stream, then the seen-key of each entry that has an event id, in order.
- * ARGV: max depth, entry count, then per entry: has id (0/1), seen TTL (s), channel, key, data.
- * Returns -1 when over depth, else one flag per entry (1 appended, 0 already seen).
+ * Appends to one or more partitions. KEYS: per partition, its stream, then the seen-key of
+ * each of its entries that has an event id, in order. ARGV: max depth, partition count, then
+ * per partition its entry count and per entry: has id (0/1), seen TTL (s), channel, key, data.
+ * Returns one result per partition: -1 when it is over its depth (nothing of it is stored),
+ * else one flag per entry (1 appended, 0 already seen).
  */
 const APPEND = `
-if redis.call('XLEN', KEYS[1]) >= tonumber(ARGV[1]) then return -1 end
-local out = {}
-local k = 2
-for i = 0, tonumber(ARGV[2]) - 1 do
-  local base = 3 + i * 5
-  local fresh = true
-  if ARGV[base] == '1' then
-    fresh = redis.call('SET', KEYS[k], '1', 'NX', 'EX', ARGV[base + 1])
-    k = k + 1
-  end
-  if fresh then
-    redis.call('XADD', KEYS[1], '*', 'c', ARGV[base + 2], 'k', ARGV[base + 3], 'd', ARGV[base + 4])
-    out[i + 1] = 1
+local depth = tonumber(ARGV[1])
+local results = {}
+local k = 1
+local a = 3
+for p = 1, tonumber(ARGV[2]) do
+  local stream = KEYS[k]
+  k = k + 1
+  local count = tonumber(ARGV[a])
+  a = a + 1
+  if redis.call('XLEN', stream) >= depth then
+    for i = 1, count do
+      if ARGV[a] == '1' then k = k + 1 end
+      a = a + 5
+    end
+    results[p] = -1
   else
-    out[i + 1] = 0
+    local flags = {}
+    for i = 1, count do
+      local fresh = true
+      if ARGV[a] == '1' then
+        fresh = redis.call('SET', KEYS[k], '1', 'NX', 'EX', ARGV[a + 1])
+        k = k + 1
+      end
+      if fresh then
+        redis.call('XADD', stream, '*', 'c', ARGV[a + 2], 'k', ARGV[a + 3], 'd', ARGV[a + 4])
+        flags[i] = 1
+      else
+        flags[i] = 0
+      end
+      a = a + 5
+    end
+    results[p] = flags
   end
 end
-return out
+return results
 `;
 
 const RENEW = `
@@ -65,7 +85,7 @@ return 0
 `;
 
 type InboxRedis = RedisClient & {
-  inboxAppend(...args: (string | number)[]): Promise<number[] | -1>;
+  inboxAppend(...args: (string | number)[]): Promise<(number[] | -1)[]>;
   inboxRenew(key: string, owner: string, ms: number): Promise<number>;
   inboxRelease(key: string, owner: string): Promise<number>;
 };
@@ -150,10 +170,10 @@ export class RedisInbox implements InboxWriter {
 
   /**
    * Appends wait for the end of the event loop's turn, and every webhook that reached its
-   * append in that turn goes out together: one script per partition for all of them, and on
-   * one Redis all the scripts in one pipeline (one socket write, one read). Under load a
-   * socket write per webhook was the web process's largest cost; alone, a webhook waits for
-   * nothing (the turn ends as soon as its append is queued). Each webhook gets its own
+   * append in that turn goes out together: on one Redis in one script call (one socket
+   * write, one read), on a cluster in one call per partition (each its own slot). Under load
+   * a socket write per webhook was the web process's largest cost; alone, a webhook waits
+   * for nothing (the turn ends as soon as its append is queued). Each webhook gets its own
    * entries' flags back; a partition over its depth refuses every webhook in the turn that
    * had entries for it.
    */
@@ -175,34 +195,27 @@ export class RedisInbox implements InboxWriter {
   private flush(): void {
     const batches = [...(this.turn ?? [])];
     this.turn = undefined;
-    // A cluster pipeline must stay on one node, and the partitions are spread over the nodes.
-    if (this.redis.isCluster || batches.length === 1) {
-      for (const [p, batch] of batches) this.redis.inboxAppend(...this.appendArgs(p, batch.entries)).then(batch.done.resolve, batch.done.reject);
-      return;
+    // A script's keys must share a slot on a cluster, and the partitions are spread over the slots.
+    const calls = this.redis.isCluster ? batches.map((batch) => [batch]) : [batches];
+    for (const call of calls) {
+      this.redis.inboxAppend(...this.appendArgs(call)).then(
+        (results) => call.forEach(([, batch], i) => (results[i] === undefined ? batch.done.reject(new Error('inbox append: no result')) : batch.done.resolve(results[i]))),
+        (error: unknown) => call.forEach(([, batch]) => batch.done.reject(error)),
+      );
     }
-    const pipeline = this.redis.pipeline() as ReturnType<InboxRedis['pipeline']> & { inboxAppend(...args: (string | number)[]): unknown };
-    for (const [p, batch] of batches) pipeline.inboxAppend(...this.appendArgs(p, batch.entries));
-    pipeline.exec().then(
-      (results) => {
-        batches.forEach(([, batch], i) => {
-          const [error, flags] = results?.[i] ?? [new Error('inbox append: no reply'), undefined];
-          if (error) batch.done.reject(error);
-          else batch.done.resolve(flags as number[] | -1);
-        });
-      },
-      (error: unknown) => {
-        for (const [, batch] of batches) batch.done.reject(error);
-      },
-    );
   }
 
-  /** The appending script's arguments (see APPEND) for one partition's entries. */
-  private appendArgs(partition: number, entries: NewEntry[]): (string | number)[] {
-    const keys = this.k(partition);
-    const seen = entries.filter((e) => e.eventId !== undefined).map((e) => keys.seen(e.channel, e.eventId!));
-    const args: (string | number)[] = [1 + seen.length, keys.stream, ...seen, this.options.maxDepthPerPartition, entries.length];
-    for (const e of entries) args.push(e.eventId !== undefined ? '1' : '0', this.options.seenTtlSeconds[e.channel], e.channel, e.key, e.data);
-    return args;
+  /** The appending script's keys and arguments (see APPEND) for some partitions' entries. */
+  private appendArgs(batches: [number, { entries: NewEntry[] }][]): (string | number)[] {
+    const keys: string[] = [];
+    const args: (string | number)[] = [this.options.maxDepthPerPartition, batches.length];
+    for (const [partition, { entries }] of batches) {
+      const k = this.k(partition);
+      keys.push(k.stream, ...entries.filter((e) => e.eventId !== undefined).map((e) => k.seen(e.channel, e.eventId!)));
+      args.push(entries.length);
+      for (const e of entries) args.push(e.eventId !== undefined ? '1' : '0', this.options.seenTtlSeconds[e.channel], e.channel, e.key, e.data);
+    }
+    return [keys.length, ...keys, ...args];
   }
 
   /** Entries waiting or in progress, over every partition. */
