@@ -84,9 +84,12 @@ export async function runBroadcastBench(): Promise<Record<string, unknown>> {
     const createdMs = Date.now() - started;
     let done: BroadcastRecord | undefined;
     let firstCounted = Number.NaN;
+    // How far the sends had got when the freeze ended (the rest are sent after it).
+    let sentWhenFrozen: number | undefined;
     while (!done) {
       const current = await broadcasts.get(record.id);
       if (Number.isNaN(firstCounted) && current?.sent) firstCounted = Date.now();
+      if (sentWhenFrozen === undefined && (current?.status === 'sending' || current?.status === 'done')) sentWhenFrozen = current.sent;
       if (current && (current.status === 'done' || current.status === 'cancelled')) done = current;
       else if (Date.now() > deadline) throw new Error(`broadcast benchmark ran out of time: ${JSON.stringify(current && { status: current.status, sent: current.sent, total: current.total })}`);
       else await new Promise((r) => setTimeout(r, 20));
@@ -122,6 +125,9 @@ export async function runBroadcastBench(): Promise<Record<string, unknown>> {
       minimumSeconds: seconds(minimumSendMs),
       totalVsMinimum: Number((totalMs / minimumSendMs).toFixed(2)),
       firstChunkCountedAfterCreateSeconds: seconds(firstSendMs),
+      // From the freeze's end to the last count: at LINE's limit, (users - this) / 500 / limit seconds.
+      sentWhenFrozen,
+      sendsAfterFreezeSeconds: seconds(sendMs - freezeMs),
       peakRssMB: mb(peakRss),
       workerRssReadyMB: mb(rssBefore),
       workerNodeOptions: workerNodeOptions(),

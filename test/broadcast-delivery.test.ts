@@ -72,10 +72,11 @@ describe('LINE multicast', () => {
     expect(k.fakeLine.stats.doubleDeliveries).toBe(0);
     expect(k.fakeLine.deliveries.size).toBe(1_100);
     const limited = k.fakeLine.calls.find((c) => c.status === 429)!;
-    const retried = k.fakeLine.calls.find((c) => c.retryKey === limited.retryKey && c.at > limited.at)!;
-    // The refused chunk went back to the queue, which waited out Retry-After: 1.
-    expect(retried.at - limited.at).toBeGreaterThanOrEqual(950);
-    expect(retried.status).toBe(200);
+    const retried = k.fakeLine.calls.filter((c) => c.retryKey === limited.retryKey && c.at > limited.at);
+    // The refused chunk went back to the queue, which waited out Retry-After: 1 (its retry
+    // may be the request that gets the 500, and then goes again).
+    expect(retried[0]!.at - limited.at).toBeGreaterThanOrEqual(950);
+    expect(retried.at(-1)!.status).toBe(200);
   });
 
   it('stays within the configured rate', async () => {

@@ -21,7 +21,9 @@ function simulatedTime() {
       next.wake();
     }
   };
-  return { now: () => now, sleep, settle };
+  /** The event loop is busy for `ms`: no sleeper wakes before it ends. */
+  const stall = (ms: number) => void (now += ms);
+  return { now: () => now, sleep, settle, stall };
 }
 
 describe('send pacer', () => {
@@ -54,5 +56,18 @@ describe('send pacer', () => {
     await time.settle();
     expect(sent[0]).toBe(0);
     expect(sent.slice(1)).toEqual([1_001, 1_101, 1_201]);
+  });
+
+  it('sends no more than a rolling second allows when a busy event loop wakes many sends at once', async () => {
+    const time = simulatedTime();
+    const pacer = createPacer(10, time.now, time.sleep);
+    const sent: number[] = [];
+    for (let i = 0; i < 25; i++) void pacer.turn().then(() => sent.push(time.now()));
+    // Busy from 50 to 1,550 ms: the turns due at 100 to 1,500 are all late.
+    void time.sleep(50).then(() => time.stall(1_500));
+    await time.settle();
+    expect(sent).toHaveLength(25);
+    const mostInASecond = Math.max(...sent.map((t) => sent.filter((u) => u > t - 1_000 && u <= t).length));
+    expect(mostInASecond).toBe(10);
   });
 });

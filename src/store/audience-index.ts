@@ -18,7 +18,7 @@
  * there), which Redis Cluster allows for keys of the slot the script runs on.
  */
 import type { Channel } from '../conversation/types.ts';
-import { SHARDS, type RedisKeys } from './keys.ts';
+import { EXCLUSIONS_SUFFIX, SHARDS, type RedisKeys } from './keys.ts';
 import type { RedisClient } from './redis-connection.ts';
 import type { UserRecord } from './types.ts';
 
@@ -54,7 +54,8 @@ export interface AudienceCounter {
 
 /**
  * Lua: `index_user(userKey, countsKey, meetingsPrefix, id, meeting, gone)` moves a user to
- * the bucket their hash says now (out of every bucket when `gone`). `meeting`: the meeting's
+ * the bucket their hash says now (out of every bucket when `gone`), and bumps the shard's
+ * exclusion counter (keys.ts `audienceExclusions`) when the user leaves every audience. `meeting`: the meeting's
  * epoch ms as a string, '' for none, or false to keep the one indexed before (a record
  * without an entry that has a meeting then stays unindexed: only `build`, which parses the
  * date, can index it).
@@ -67,6 +68,11 @@ end
 local function index_user(userKey, countsKey, meetingsPrefix, id, meeting, gone)
   local f = redis.call('HMGET', userKey, 'locale', 'verdict', 'blocked', 'unreachable', 'optedOut', '${INDEX_FIELD}', 'meetingAt')
   local old, oldBucket, oldScore = f[6], nil, nil
+  -- A user who may have been in a frozen chunk is excluded now: broadcasts re-read the shard.
+  -- An entry that was excluded already needs no bump; a record without one always bumps.
+  if (gone or not f[1] or f[3] == 'true' or f[4] == 'true' or f[5] == 'true') and (not old or string.find(old, '|include|', 1, true)) then
+    redis.call('INCR', countsKey .. '${EXCLUSIONS_SUFFIX}')
+  end
   if old then
     local cut = string.find(old, '|[^|]*$')
     oldBucket, oldScore = string.sub(old, 1, cut - 1), string.sub(old, cut + 1)

@@ -31,8 +31,12 @@ export interface AudiencePages {
   page(channel: Channel, cursor: string, count: number): Promise<{ next: string; users: AudienceUser[] }>;
 }
 
-/** Whether each user may still be sent to right now (exists, not blocked, not unreachable, not opted out). */
-export type RecipientCheck = (channel: Channel, ids: readonly string[]) => Promise<boolean[]>;
+/**
+ * Whether each user may still be sent to right now (exists, not blocked, not unreachable,
+ * not opted out). `shards`: shard -> its exclusion counter when the users were read (every
+ * user's shard listed); a shard whose counter has not moved since needs no reading.
+ */
+export type RecipientCheck = (channel: Channel, ids: readonly string[], shards?: Readonly<Record<string, number>>) => Promise<boolean[]>;
 
 const FLAGS = ['optedOut', 'blocked', 'unreachable'] as const;
 
@@ -96,26 +100,32 @@ export function usersFromRows(channel: Channel, ids: readonly string[], joined: 
 
 type ReaderRedis = RedisClient & {
   audienceReadMany(...args: string[]): Promise<string>;
-  audienceScanRows(...args: string[]): Promise<[string, string, string]>;
+  audienceScanRows(...args: string[]): Promise<[string, string, string, string]>;
 };
 
 /**
  * An SSCAN page of one shard's id set and each id's row (`read_row`), in one script on the
- * shard's slot (the user hashes share it). KEYS: the id set. ARGV: cursor, count, the
- * shard's user key prefix, then the fields of a record without an index entry. Returns the
- * next cursor, the ids and the rows (each joined by \x1e).
+ * shard's slot (the user hashes share it), with the shard's exclusion counter as it stood
+ * for those rows. KEYS: the id set, the exclusion counter. ARGV: cursor, count, the shard's
+ * user key prefix, then the fields of a record without an index entry. Returns the next
+ * cursor, the ids and the rows (each joined by \x1e), and the counter.
  */
 const SCAN_ROWS = `${READ_ROW_LUA}
 local page = redis.call('SSCAN', KEYS[1], ARGV[1], 'COUNT', ARGV[2])
 local fields = {unpack(ARGV, 4, #ARGV)}
 local rows = {}
 for i, id in ipairs(page[2]) do rows[i] = read_row(ARGV[3] .. id, fields) end
-return {page[1], table.concat(page[2], '\\30'), table.concat(rows, '\\30')}
+return {page[1], table.concat(page[2], '\\30'), table.concat(rows, '\\30'), redis.call('GET', KEYS[2]) or '0'}
 `;
 
-/** Ids of one page of a walk over a channel's shards, each with its row as `read_row` gives it. */
+/**
+ * Ids of one page of a walk over a channel's shards, all of one shard, each with its row as
+ * `read_row` gives it, read as of the shard's exclusion counter `version`.
+ */
 export interface RowPage {
   next: string;
+  shard: number;
+  version: number;
   ids: string[];
   rows: string[];
 }
@@ -155,7 +165,7 @@ export class AudienceReader implements AudienceSource, AudiencePages {
 
   constructor(redis: RedisClient, keys: RedisKeys) {
     redis.defineCommand('audienceReadMany', { lua: READ_MANY });
-    redis.defineCommand('audienceScanRows', { numberOfKeys: 1, lua: SCAN_ROWS });
+    redis.defineCommand('audienceScanRows', { numberOfKeys: 2, lua: SCAN_ROWS });
     this.redis = redis as ReaderRedis;
     this.keys = keys;
     this.index = new AudienceIndex(redis, keys);
@@ -177,34 +187,50 @@ export class AudienceReader implements AudienceSource, AudiencePages {
   }
 
   /**
-   * About `count` ids from where a walk's cursor points, with their rows, and the cursor
-   * after them: pages of one shard, then of the next, until `count` are found or the last
-   * shard ends (a shard holds a 64th of the channel, often less than a page). The cursor is
-   * `<shard>:<SSCAN cursor>`; '0' starts and ends the walk.
+   * About `count` ids of one shard from where a walk's cursor points, with their rows, and
+   * the cursor after them: an SSCAN page of the shard (a page ends with its shard, so a
+   * caller knows where shards end). The cursor is `<shard>:<SSCAN cursor>`; '0' starts and
+   * ends the walk. A shard's pages may repeat an id (SSCAN does while Redis rehashes).
    */
   async rowPage(channel: Channel, cursor: string, count: number): Promise<RowPage> {
     const cut = cursor.indexOf(':');
-    let shard = cut < 0 ? 0 : Number(cursor.slice(0, cut));
-    let at = cut < 0 ? '0' : cursor.slice(cut + 1);
-    const ids: string[] = [];
-    const rows: string[] = [];
-    for (;;) {
-      const [next, joinedIds, joinedRows] = await this.redis.audienceScanRows(this.keys.usersOf(channel, shard), at, String(count - ids.length), this.keys.userPrefix(channel, shard), ...AUDIENCE_FIELDS);
-      if (joinedIds) {
-        ids.push(...joinedIds.split('\x1e'));
-        rows.push(...joinedRows.split('\x1e'));
-      }
-      if (next !== '0') at = next;
-      else if (shard + 1 < USER_SHARDS) [shard, at] = [shard + 1, '0'];
-      else return { next: '0', ids, rows };
-      if (ids.length >= count) return { next: `${shard}:${at}`, ids, rows };
-    }
+    const shard = cut < 0 ? 0 : Number(cursor.slice(0, cut));
+    const at = cut < 0 ? '0' : cursor.slice(cut + 1);
+    const [next, joinedIds, joinedRows, version] = await this.redis.audienceScanRows(
+      this.keys.usersOf(channel, shard),
+      this.keys.audienceExclusions(channel, shard),
+      at,
+      String(count),
+      this.keys.userPrefix(channel, shard),
+      ...AUDIENCE_FIELDS,
+    );
+    const ids = joinedIds ? joinedIds.split('\x1e') : [];
+    const rows = joinedRows ? joinedRows.split('\x1e') : [];
+    const following = next !== '0' ? `${shard}:${next}` : shard + 1 < USER_SHARDS ? `${shard + 1}:0` : '0';
+    return { next: following, shard, version: Number(version), ids, rows };
   }
 
-  readonly stillWanted: RecipientCheck = async (channel, ids) => {
+  /**
+   * With the chunk's shard counters as the freeze read them, only the users of shards whose
+   * counter has moved since are read again (none, usually: one GET per shard of the chunk).
+   */
+  readonly stillWanted: RecipientCheck = async (channel, ids, shards) => {
+    if (!shards) return this.recheck(channel, ids);
+    const frozen = Object.entries(shards);
+    const current = await Promise.all(frozen.map(([shard]) => this.redis.get(this.keys.audienceExclusions(channel, Number(shard)))));
+    const moved = new Set(frozen.flatMap(([shard, version], i) => (Number(current[i] ?? 0) === version ? [] : [Number(shard)])));
+    const wanted = ids.map(() => true);
+    if (moved.size === 0) return wanted;
+    const places = ids.flatMap((id, i) => (moved.has(userShard(id)) ? [i] : []));
+    const reread = await this.recheck(channel, places.map((i) => ids[i]!));
+    for (const [j, place] of places.entries()) wanted[place] = reread[j]!;
+    return wanted;
+  };
+
+  private async recheck(channel: Channel, ids: readonly string[]): Promise<boolean[]> {
     const rows = await this.read(channel, ids, ['locale', ...FLAGS]);
     return rows.map((row) => (typeof row === 'string' ? row.split('|')[2] === 'include' : row[0] !== null && row.slice(1).every((flag) => parse(flag) !== true)));
-  };
+  }
 
   /** Per user: the index entry (a string), or the fields asked for (a record without an entry). */
   private async read(channel: Channel, ids: readonly string[], fields: readonly string[]): Promise<(string | (string | null)[])[]> {

@@ -16,6 +16,8 @@ export interface Chunk {
   n: number;
   locale: Locale;
   ids: string[];
+  /** Shard -> its exclusion counter when these users were frozen (audience-reader.ts `stillWanted`); absent: re-read all. */
+  shards?: Record<string, number>;
 }
 
 export type ChunkCounts = Record<BroadcastChannel, number>;
@@ -24,12 +26,12 @@ export type ChunkCounts = Record<BroadcastChannel, number>;
 export const chunkName = (channel: BroadcastChannel, n: number): string => `${channel}:${n}`;
 
 export function encodeChunk(chunk: Chunk): string {
-  return JSON.stringify({ locale: chunk.locale, ids: chunk.ids });
+  return JSON.stringify({ locale: chunk.locale, ids: chunk.ids, ...(chunk.shards ? { shards: chunk.shards } : {}) });
 }
 
 export function decodeChunk(channel: BroadcastChannel, n: number, text: string): Chunk {
-  const { locale, ids } = JSON.parse(text) as { locale: Locale; ids: string[] };
-  return { channel, n, locale, ids };
+  const { locale, ids, shards } = JSON.parse(text) as { locale: Locale; ids: string[]; shards?: Record<string, number> };
+  return { channel, n, locale, ids, ...(shards ? { shards } : {}) };
 }
 
 export const BROADCAST_STATUSES = ['scheduled', 'freezing', 'sending', 'done', 'cancelled'] as const;

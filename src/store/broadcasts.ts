@@ -8,6 +8,7 @@ import { usersFromRows, type AudienceReader } from './audience-reader.ts';
 import type { RedisKeys } from './keys.ts';
 import type { RedisClient } from './redis-connection.ts';
 import type { AudienceCounts, AudienceUser, BroadcastChannel } from '../jobs/broadcast/filter.ts';
+import type { OpenShards } from '../jobs/broadcast/chunks.ts';
 import { chunkName, decodeChunk, decodeRecord, encodeChunk, encodeNew, type BroadcastRecord, type BroadcastStatus, type Chunk, type ChunkCounts, type NewBroadcast } from './broadcast-record.ts';
 
 /** Frozen chunks and done markers outlive any job retry; then they go. */
@@ -30,7 +31,9 @@ return {redis.call('HINCRBY', KEYS[1], 'run', 1), redis.call('HGET', KEYS[2], '_
 /**
  * Marks the ids of one page of a channel's users as taken by the step after committed step
  * ARGV[2], for the current run only, and says per id whether it was not taken before ('1')
- * or was ('0'), as one string.
+ * or was ('0'), as one string. Only for a freeze resumed in the middle of a shard, from a
+ * checkpoint of an earlier version, which committed a step per page and marked its users;
+ * a freeze now commits at shard ends and drops SSCAN's repeats within a shard itself.
  * A mark from a step that never committed (the freezer died) counts as not taken, so a
  * resumed freeze neither drops nor repeats anyone; SSCAN's repeats are dropped.
  * 'superseded' when another run took over. The page itself is read before, from the users'
@@ -138,9 +141,19 @@ export interface FreezeCheckpoint {
   cursor: string;
   /** Users taken but not yet in a full chunk, by `<channel>:<locale>`. */
   open: Record<string, string[]>;
+  /** Their shards' exclusion counters (absent in checkpoints from before them: re-read at send). */
+  openShards?: OpenShards;
   /** Chunks cut so far, per channel. */
   numbered: ChunkCounts;
   counts: AudienceCounts;
+}
+
+/** Users of one page of one shard taken by a freeze, read as of the shard's exclusion counter `version`. */
+export interface TakenPage {
+  next: string;
+  shard: number;
+  version: number;
+  users: AudienceUser[];
 }
 
 /** Chunks are kept under one key per broadcast: a resumed freeze goes on where it stopped. */
@@ -221,14 +234,21 @@ export class BroadcastStore {
     return { firstSeen: (members) => this.firstSeen(key, members), drop: async () => void (await this.redis.unlink(key)) };
   }
 
-  /** The next page of a channel's users for the step after `committedStep`, without users an earlier step took. */
-  async takePage(id: string, run: number, committedStep: number, channel: BroadcastChannel, cursor: string, count: number): Promise<{ next: string; users: AudienceUser[] } | 'superseded'> {
+  /**
+   * The next page of a channel's users (all of one shard, read as of the shard's exclusion
+   * counter `version`). `marked`: for the step after `committedStep`, without users an
+   * earlier step took (TAKE_PAGE), for a freeze that resumes in the middle of a shard;
+   * otherwise the page as read, SSCAN's repeats included (the freeze drops them itself).
+   */
+  async takePage(id: string, run: number, committedStep: number, channel: BroadcastChannel, cursor: string, count: number, marked: boolean): Promise<TakenPage | 'superseded'> {
     // The page and its rows come from the users' shards, the marks go to the broadcast's slot.
     const page = await this.reader.rowPage(channel, cursor, count);
+    const { next, shard, version } = page;
+    if (!marked) return { next, shard, version, users: usersFromRows(channel, page.ids, page.rows.join('\x1e')) };
     const out = (await this.redis.eval(TAKE_PAGE, 2, this.keys.broadcast(id), this.keys.broadcastSeen(id, CHUNKS_RUN), String(run), String(committedStep), ...page.ids)) as [string] | string;
     if (typeof out === 'string') return 'superseded';
     const fresh = page.ids.flatMap((_, i) => (out[0][i] === '1' ? [i] : []));
-    return { next: page.next, users: usersFromRows(channel, fresh.map((i) => page.ids[i]!), fresh.map((i) => page.rows[i]).join('\x1e')) };
+    return { next, shard, version, users: usersFromRows(channel, fresh.map((i) => page.ids[i]!), fresh.map((i) => page.rows[i]).join('\x1e')) };
   }
 
   /**

@@ -36,6 +36,9 @@ export function userShard(id: string): number {
 /** Every shard number, in order. */
 export const SHARDS: readonly number[] = Array.from({ length: USER_SHARDS }, (_, i) => i);
 
+/** What names a shard's exclusion counter after its audience counts key (`audienceExclusions`). */
+export const EXCLUSIONS_SUFFIX = ':exclusions';
+
 /** Version of the key layout this code reads and writes (layout.ts). */
 export const KEY_LAYOUT_VERSION = 2;
 
@@ -85,6 +88,13 @@ export function redisKeys(prefix: string) {
     broadcastIdempotency: (staff: string, keyHash: string) => `${prefix}broadcast-idem:${staff}:${keyHash}`,
     /** Hash audience bucket (`<locale>|<verdict>|<exclusion>`) -> users in it, per shard (store/audience-index.ts). */
     audienceCounts: (channel: Channel, shard: number) => `${shardTag(channel, shard)}:audience:counts`,
+    /**
+     * Counter of one shard's exclusions: bumped whenever a user of the shard is blocked,
+     * unreachable, opted out or deleted (the index's script names it from the counts key).
+     * A broadcast re-reads a chunk's users only in shards whose counter moved since the
+     * freeze read them. Never expires nor goes back: an equal value means nothing happened.
+     */
+    audienceExclusions: (channel: Channel, shard: number) => `${shardTag(channel, shard)}:audience:counts${EXCLUSIONS_SUFFIX}`,
     /** Sorted set of the users of one shard and audience bucket who have a meeting, scored by its time. */
     audienceMeetings: (channel: Channel, shard: number, bucket: string) => `${shardTag(channel, shard)}:audience:meetings:${bucket}`,
     /** Set once every record of the channel is in the audience index. */

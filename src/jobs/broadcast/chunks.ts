@@ -17,19 +17,36 @@ export function parseChunkName(name: string): { channel: BroadcastChannel; n: nu
   return { channel: channel as BroadcastChannel, n: Number(n) };
 }
 
+/** Where a user was read from: their shard and its exclusion counter at that read (audience-reader.ts). */
+export interface ReadFrom {
+  shard: number;
+  version: number;
+}
+
+/** Per open chunk, shard -> the lowest counter its users were read at; null once a user came without one. */
+export type OpenShards = Record<string, Record<string, number> | null>;
+
 /**
  * Collects users one at a time and hands back each chunk as soon as it is full, so a
- * million users never sit in memory at once. `flush` returns the partly filled rest.
+ * million users never sit in memory at once. `flush` returns the partly filled rest. A
+ * chunk whose every user came with `ReadFrom` carries its shards' counters (the send then
+ * re-reads only shards whose counter moved).
  */
 export class ChunkBuilder {
   private readonly open = new Map<string, string[]>();
+  private readonly shards = new Map<string, Record<string, number> | null>();
   private readonly numbered = Object.fromEntries(BROADCAST_CHANNELS.map((c) => [c, 0])) as ChunkCounts;
   private readonly sizes: ChunkSizes;
 
-  constructor(sizes: ChunkSizes, resume?: { open: Record<string, string[]>; numbered: ChunkCounts }) {
+  constructor(sizes: ChunkSizes, resume?: { open: Record<string, string[]>; openShards?: OpenShards; numbered: ChunkCounts }) {
     this.sizes = sizes;
     if (resume) {
-      for (const [key, ids] of Object.entries(resume.open)) this.open.set(key, [...ids]);
+      for (const [key, ids] of Object.entries(resume.open)) {
+        this.open.set(key, [...ids]);
+        // A checkpoint from before the counters: those users are re-read before sending.
+        const shards = resume.openShards?.[key];
+        this.shards.set(key, shards ? { ...shards } : null);
+      }
       Object.assign(this.numbered, resume.numbered);
     }
   }
@@ -39,27 +56,41 @@ export class ChunkBuilder {
     return Object.fromEntries(this.open);
   }
 
-  add(channel: BroadcastChannel, locale: Locale, id: string): Chunk | undefined {
+  /** The open chunks' shard counters, for the same checkpoint. */
+  openShards(): OpenShards {
+    return Object.fromEntries(this.shards);
+  }
+
+  add(channel: BroadcastChannel, locale: Locale, id: string, from?: ReadFrom): Chunk | undefined {
     const key = `${channel}:${locale}`;
     const ids = this.open.get(key) ?? [];
     ids.push(id);
+    let shards = ids.length === 1 ? {} : this.shards.get(key);
+    if (shards && from) {
+      const seen = shards[from.shard];
+      if (seen === undefined || from.version < seen) shards[from.shard] = from.version;
+    } else shards = null;
     if (ids.length < this.sizes[channel]) {
       this.open.set(key, ids);
+      this.shards.set(key, shards ?? null);
       return undefined;
     }
     this.open.delete(key);
-    return this.cut(channel, locale, ids);
+    this.shards.delete(key);
+    return this.cut(channel, locale, ids, shards ?? undefined);
   }
 
   flush(): Chunk[] {
     const rest: Chunk[] = [];
     for (const channel of BROADCAST_CHANNELS) {
       for (const locale of LOCALES) {
-        const ids = this.open.get(`${channel}:${locale}`);
-        if (ids?.length) rest.push(this.cut(channel, locale, ids));
+        const key = `${channel}:${locale}`;
+        const ids = this.open.get(key);
+        if (ids?.length) rest.push(this.cut(channel, locale, ids, this.shards.get(key) ?? undefined));
       }
     }
     this.open.clear();
+    this.shards.clear();
     return rest;
   }
 
@@ -68,7 +99,7 @@ export class ChunkBuilder {
     return { ...this.numbered };
   }
 
-  private cut(channel: BroadcastChannel, locale: Locale, ids: string[]): Chunk {
-    return { channel, n: this.numbered[channel]++, locale, ids };
+  private cut(channel: BroadcastChannel, locale: Locale, ids: string[], shards: Record<string, number> | undefined): Chunk {
+    return { channel, n: this.numbered[channel]++, locale, ids, ...(shards ? { shards } : {}) };
   }
 }

@@ -33,7 +33,7 @@ export async function deliverChunk(
   input: DeliverChunkInput,
 ): Promise<DeliveryReport> {
   const { chunk } = input;
-  const wanted = await deps.stillWanted(chunk.channel, chunk.ids);
+  const wanted = await deps.stillWanted(chunk.channel, chunk.ids, chunk.shards);
   const eligible = chunk.ids.filter((_, i) => wanted[i]);
   const skipped = chunk.ids.length - eligible.length;
   if (eligible.length === 0) return { sent: 0, failed: 0, skipped };

@@ -1,15 +1,17 @@
 /**
- * Freezes a broadcast's audience in steps: one SSCAN page of users at a time is taken (in
- * one script: ids not taken before, marked, with their audience index entries), classified,
- * cut into chunks and committed together with where to go on from (cursor, users not yet
- * in a full chunk, counts so far). A committed chunk is sendable at once, so sending starts
- * with the first step instead of after the whole walk. The next page is read while a step is
+ * Freezes a broadcast's audience in steps of one user shard: the shard's SSCAN pages are
+ * read (each in one script, with the users' audience index entries and the shard's
+ * exclusion counter), classified and cut into chunks, and at the shard's end the step
+ * commits its full chunks with where to go on from (the next shard, users not yet in a full
+ * chunk, counts so far). A committed chunk is sendable at once, so sending starts with the
+ * first shard instead of after the whole walk. The next page is read while one is
  * classified and committed, and chunks are enqueued while the walk goes on.
  *
  * Safe to stop at any point (kill -9) and to run twice at once: each run takes a new run
- * number, which fences off older runs from taking users and committing; a new run goes on
- * from the last committed step. Users are marked with the step that took them, and a mark
- * from a step that never committed counts as new again, so nobody is dropped or repeated.
+ * number, which fences off older runs from committing; a new run goes on from the last
+ * committed step, so a shard is taken whole by one step or not at all. SSCAN may return an
+ * id twice within a shard's walk (never across shards: an id has one shard); the step drops
+ * the repeats, so nobody is dropped or repeated, and no user is marked on Redis.
  */
 import type { Locale } from '../../conversation/types.ts';
 import type { Chunk } from '../../store/broadcast-record.ts';
@@ -25,7 +27,7 @@ export interface FreezeDeps {
   /** Receives each step's full chunks once committed (the worker enqueues them). */
   onChunks?: (chunks: readonly Chunk[]) => Promise<void>;
   signal?: AbortSignal;
-  /** Users per step (an SSCAN COUNT hint). */
+  /** Users per page read (an SSCAN COUNT hint); a step is a shard's pages. */
   pageSize?: number;
 }
 
@@ -48,35 +50,54 @@ export async function freezeAudience(deps: FreezeDeps, id: string): Promise<Free
   const { counts } = at;
   const now = new Date(at.now);
   const pageSize = deps.pageSize ?? PAGE_SIZE;
-  const take = (committedStep: number, channel: number, cursor: string) => broadcasts.takePage(id, run, committedStep, channels[channel]!, cursor, pageSize);
+  // A checkpoint in the middle of a shard comes from a version that committed every page:
+  // that shard goes on with its marks (TAKE_PAGE); every later one is walked unmarked.
+  let marked = !at.cursor.endsWith(':0') && at.cursor !== '0';
+  const take = (committedStep: number, channel: number, cursor: string) => broadcasts.takePage(id, run, committedStep, channels[channel]!, cursor, pageSize, marked);
   const enqueue = chunkQueue(deps.onChunks);
 
+  // SSCAN may return an id twice within one walk of a shard, never across shards: the ids
+  // of the shard being walked are remembered until its end, where the step commits.
+  let seen = new Set<string>();
+  let full: Chunk[] = [];
   let pending = at.channel < channels.length ? take(at.step, at.channel, at.cursor) : undefined;
   while (pending) {
     const page = await pending;
     deps.signal?.throwIfAborted();
     if (page === 'superseded') return 'superseded';
     const channel = channels[at.channel]!;
-    const { next, users } = page;
+    const { next, shard, version } = page;
     const last = next === '0';
     const following = { channel: last ? at.channel + 1 : at.channel, cursor: last ? '0' : next };
-    // The next page is asked for at once, as the step after this one: Redis reads and marks
-    // it while this one is classified and committed. Its users are marked with its own step,
-    // which counts as not taken until committed, so a run that dies before loses nothing;
-    // a newer run or a cancel fails its check as it fails this step's commit.
+    const shardEnds = last || next.endsWith(':0');
+    const wasMarked = marked;
+    if (shardEnds) marked = false;
+    // The next page is asked for at once: Redis reads it while this one is classified and
+    // committed. (A marked page is marked with its own step, which counts as not taken
+    // until committed, so a run that dies before loses nothing.)
     pending = following.channel < channels.length ? take(at.step + 1, following.channel, following.cursor) : undefined;
     pending?.catch(() => undefined);
-    const full: Chunk[] = [];
-    for (const user of users) {
+    const from = { shard, version };
+    for (const user of page.users) {
+      if (!wasMarked) {
+        if (seen.has(user.id)) continue;
+        seen.add(user.id);
+      }
       const verdict = classify(user, record.filter, now, deps.fallbackLocale);
       if (verdict === 'outside') continue;
       tally(counts, user, verdict, deps.fallbackLocale);
-      const chunk = verdict === 'include' ? builder.add(channel, localeOf(user, deps.fallbackLocale), user.id) : undefined;
+      const chunk = verdict === 'include' ? builder.add(channel, localeOf(user, deps.fallbackLocale), user.id, from) : undefined;
       if (chunk) full.push(chunk);
     }
-    at = { ...at, step: at.step + 1, ...following, open: builder.openIds(), numbered: builder.counts(), counts };
+    if (!shardEnds && !wasMarked) {
+      at = { ...at, ...following };
+      continue;
+    }
+    seen = new Set();
+    at = { ...at, step: at.step + 1, ...following, open: builder.openIds(), openShards: builder.openShards(), numbered: builder.counts(), counts };
     if (!(await broadcasts.commitStep(id, run, { checkpoint: at, chunks: full, published: builder.counts() }))) return 'superseded';
     enqueue.add(full);
+    full = [];
   }
   const rest = builder.flush();
   const done = await broadcasts.commitStep(id, run, { checkpoint: at, chunks: rest, published: builder.counts(), final: { counts, at: deps.clock() } });

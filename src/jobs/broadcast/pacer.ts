@@ -14,20 +14,34 @@ export interface Pacer {
   holdFor(ms: number): void;
 }
 
+/**
+ * Beyond the even turns, no more than a rolling second's worth of sends (the rate and 2 %)
+ * go in any rolling second: a busy event loop (a freeze step, a garbage collection) fires
+ * the timers of the sends it held all at once, and those would reach the platform together.
+ */
+const ROLLING_SLACK = 1.02;
+
 export function createPacer(perSecond: number, now: () => number = () => performance.now(), sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms))): Pacer {
   const interval = 1_000 / perSecond;
   let next = Number.NEGATIVE_INFINITY;
   let heldUntil = Number.NEGATIVE_INFINITY;
+  // When the last sends went, oldest first from `oldest`.
+  const sent = new Array<number>(Math.max(1, Math.floor(perSecond * ROLLING_SLACK))).fill(Number.NEGATIVE_INFINITY);
+  let oldest = 0;
   return {
     async turn() {
       for (;;) {
         const slot = Math.max(now(), next);
         next = slot + interval;
-        const wait = slot - now();
+        let wait = slot - now();
         // Rounded up: a timer never fires early, so a send is never before its turn.
         if (wait > 0) await sleep(Math.ceil(wait));
+        while ((wait = sent[oldest]! + 1_000 - now()) > 0 && heldUntil <= slot) await sleep(Math.ceil(wait));
         // A hold that came while this send waited puts it in line again, behind the hold.
-        if (heldUntil <= slot) return;
+        if (heldUntil > slot) continue;
+        sent[oldest] = now();
+        oldest = (oldest + 1) % sent.length;
+        return;
       }
     },
     holdFor(ms) {
