@@ -214,7 +214,13 @@ export async function createRuntime({ config, logger, clock, metrics = createMet
     plugins: serveWebhooks ? [...faces.map((face) => face.plugin), ...(admin ? [admin] : [])] : [],
     readiness: [
       storeReadiness(store),
-      ...(runsWorker ? [workerReadiness('reminderWorker', () => worker), { name: 'broadcastWorkers', check: () => broadcasting.running() }] : []),
+      ...(runsWorker
+        ? [
+            workerReadiness('reminderWorker', () => worker),
+            { name: 'broadcastWorkers', check: () => broadcasting.running() },
+            workerReadiness('handoffWorker', () => handoffs.worker()),
+          ]
+        : []),
     ],
     acceptWebhooks: () => store.connected(),
   });

@@ -74,12 +74,14 @@ describe('health and readiness', () => {
     expect((await web.app.inject('/readyz')).json()).toEqual({ status: 'ready', checks: { redis: true } });
 
     const worker = await start('worker');
-    expect((await worker.app.inject('/readyz')).json()).toEqual({ status: 'ready', checks: { redis: true, reminderWorker: true, broadcastWorkers: true } });
+    expect((await worker.app.inject('/readyz')).json()).toEqual({ status: 'ready', checks: { redis: true, reminderWorker: true, broadcastWorkers: true, handoffWorker: true } });
     // A worker that stopped (crashed loop, closed) makes the process unready, not silently idle.
     await worker.worker!.close();
     const unready = await worker.app.inject('/readyz');
     expect(unready.statusCode).toBe(503);
-    expect(unready.json()).toEqual({ status: 'unavailable', checks: { redis: true, reminderWorker: false, broadcastWorkers: true } });
+    expect(unready.json()).toEqual({ status: 'unavailable', checks: { redis: true, reminderWorker: false, broadcastWorkers: true, handoffWorker: true } });
+    await worker.handoffs.worker()!.close();
+    expect((await worker.app.inject('/readyz')).json()).toMatchObject({ checks: { handoffWorker: false } });
     expect((await worker.app.inject('/healthz')).statusCode).toBe(200);
   });
 });

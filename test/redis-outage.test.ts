@@ -119,7 +119,7 @@ describe('a Redis outage', () => {
     await server.restart();
 
     await vi.waitUntil(async () => (await readyz()).statusCode === 200, { timeout: 20_000, interval: 50 });
-    expect((await readyz()).json()).toEqual({ status: 'ready', checks: { redis: true, reminderWorker: true, broadcastWorkers: true } });
+    expect((await readyz()).json()).toEqual({ status: 'ready', checks: { redis: true, reminderWorker: true, broadcastWorkers: true, handoffWorker: true } });
     // Webhooks work again (Redis restarted empty, so this user starts afresh).
     expect((await post([ev.text('U-outage-2', 'こんにちは')])).statusCode).toBe(200);
     await vi.waitUntil(() => api.replies().length === 2, { timeout: 15_000, interval: 50 });

@@ -38,6 +38,8 @@ export interface Handoffs {
   service: HandoffService;
   /** `lockDurationMs`: how soon a crashed worker's job is taken over (BullMQ's 30 s default in production). */
   startWorker(bull: QueueConnection, options?: { lockDurationMs?: number }): Worker;
+  /** The worker once started (readiness asks whether it runs). */
+  worker(): Worker | undefined;
   close(): Promise<void>;
 }
 
@@ -75,6 +77,7 @@ export function createHandoffs(deps: HandoffRuntimeDeps): Handoffs {
       worker = createHandoffWorker({ bull, service: () => service, logger: log, ...options });
       return worker;
     },
+    worker: () => worker,
     async close() {
       await worker?.close();
       await queue.close();
