@@ -264,6 +264,28 @@ describe('a LINE user and the advisor', () => {
     expect(JSON.stringify(redrawn.args.blocks)).toContain(ja('handoff.staff.no_answers'));
   });
 
+  it('posts the request to the staff channel once Slack takes it again, with what the user wrote meanwhile', async () => {
+    const runtime = await start();
+    const down = { status: 200, body: { ok: false, error: 'service_unavailable' } };
+    // The request's own post and the job's first try fail; the job's retry (10 s later) posts it.
+    slack.failNext('chat.postMessage', down, down);
+    const user = uid('down');
+    await lineEvent(runtime, ev.follow(user));
+    await lineEvent(runtime, ev.text(user, '相談したい'));
+    await until(() => lineTexts(user).includes(ja('handoff.user.requested_open', { replyHours: 24 })));
+    await until(() => staffPosts().length === 2);
+    await lineEvent(runtime, ev.text(user, '待っています'));
+    const { id } = (await staff(runtime, 'GET', '/handoffs')).json().handoffs[0];
+    await vi.waitUntil(async () => (await runtime.store.handoffs.get(id))?.slackTs !== undefined, { timeout: 20_000, interval: 100 });
+    const requests = staffPosts().filter((c) => c.args.thread_ts === undefined);
+    expect(requests).toHaveLength(3);
+    // What the user wrote before the thread existed is posted in it.
+    expect(threadTexts(slack.posted.find((m) => m.channel === STAFF_CHANNEL)!.ts)).toContain('ユーザー: 待っています');
+    // Posted once: a second run of the job finds the thread and leaves it.
+    await runtime.handoffs.service.postRequest(id);
+    expect(staffPosts().filter((c) => c.args.thread_ts === undefined)).toHaveLength(3);
+  }, 30_000);
+
   it('delivers a reply once when the worker died mid-push: the retry carries the same X-Line-Retry-Key', async () => {
     const runtime = await start();
     const user = uid('crash');

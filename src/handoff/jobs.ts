@@ -1,5 +1,6 @@
 /**
- * The handoff's background work on BullMQ: delivering staff replies and the overdue check.
+ * The handoff's background work on BullMQ: delivering staff replies, the overdue check and
+ * posting a request to the staff channel that could not be posted at once.
  * Job ids are deterministic, so queueing the same work twice queues it once, and a worker
  * that dies mid-push leaves a stalled job another worker (or the restarted one) runs again.
  */
@@ -12,7 +13,10 @@ import type { HandoffService } from './service.ts';
 
 export const HANDOFF_QUEUE = 'handoffs';
 
-export type HandoffJobData = { kind: 'deliver'; handoffId: string; messageId: string } | { kind: 'overdue'; handoffId: string; dueAt: string };
+export type HandoffJobData =
+  | { kind: 'deliver'; handoffId: string; messageId: string }
+  | { kind: 'overdue'; handoffId: string; dueAt: string }
+  | { kind: 'post'; handoffId: string };
 
 const KEEP = { removeOnComplete: { age: 7 * 86_400 }, removeOnFail: { age: 30 * 86_400 } };
 
@@ -44,6 +48,11 @@ export class HandoffQueue implements HandoffJobs {
     });
   }
 
+  async postRequest(handoffId: string): Promise<void> {
+    // Slack may be down for a while: tries spread over about an hour and a half (10 s doubling).
+    await this.queue.add('post', { kind: 'post', handoffId }, { jobId: `post-${handoffId}`, attempts: 10, backoff: { type: 'exponential', delay: 10_000 }, ...KEEP });
+  }
+
   close(): Promise<void> {
     return this.queue.close();
   }
@@ -62,6 +71,7 @@ export function createHandoffWorker(options: HandoffWorkerOptions): Worker<Hando
   const process = async (job: Job<HandoffJobData>) => {
     const data = job.data;
     if (data.kind === 'deliver') return options.service().deliver(data.handoffId, data.messageId);
+    if (data.kind === 'post') return options.service().postRequest(data.handoffId);
     return options.service().checkOverdue(data.handoffId, data.dueAt);
   };
   const worker = new Worker<HandoffJobData>(HANDOFF_QUEUE, process, {

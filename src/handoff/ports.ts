@@ -39,4 +39,6 @@ export interface AuditPort {
 export interface HandoffJobs {
   deliver(handoffId: string, messageId: string): Promise<void>;
   checkOverdue(handoffId: string, dueAt: string): Promise<void>;
+  /** Posts the request to the staff channel later, after posting it at once failed. */
+  postRequest(handoffId: string): Promise<void>;
 }

@@ -113,13 +113,34 @@ export class HandoffService {
     await this.deps.jobs.checkOverdue(handoff.id, handoff.dueAt!);
     if (!this.deps.staffChannel) return handoff;
     try {
-      const where = await this.deps.staffChannel.postRequest(await this.view(handoff));
-      return (await store.update(handoff.id, { slackChannel: where.channel, slackTs: where.ts })) ?? handoff;
+      return (await this.post(handoff)) ?? handoff;
     } catch (error) {
-      // The staff page still lists it; a Slack outage must not lose the request.
-      logger.error({ handoff: handoff.id, err: error }, 'could not post the advisor request to the staff channel');
+      // The staff page lists it meanwhile; a job posts it once Slack takes it again.
+      logger.error({ handoff: handoff.id, err: error }, 'could not post the advisor request to the staff channel; a job will try again');
+      await this.deps.jobs.postRequest(handoff.id);
       return handoff;
     }
+  }
+
+  /** The job behind a request that could not be posted at once: throws, to be tried again, while Slack fails. */
+  async postRequest(handoffId: string): Promise<void> {
+    const handoff = await this.deps.store.get(handoffId);
+    // Posted meanwhile, or over before Slack came back: nothing for the channel to act on.
+    if (!handoff || handoff.slackTs || handoff.status === 'ended') return;
+    const posted = await this.post(handoff);
+    this.deps.logger.info({ handoff: handoffId }, 'advisor request posted to the staff channel after a failure');
+    if (!posted) return;
+    // What was said before the thread existed, so the thread reads as the whole conversation.
+    for (const message of await this.deps.store.messages(handoffId)) {
+      if (message.from === 'user') await this.userSaid(posted, message.text);
+      else if (message.via === 'page') await this.note(posted, this.staffText('handoff.staff.page_reply', { staff: message.staff ?? '', text: message.text }));
+    }
+  }
+
+  /** Posts the request (with what was said so far) and remembers its thread. */
+  private async post(handoff: Handoff): Promise<Handoff | undefined> {
+    const where = await this.deps.staffChannel!.postRequest(await this.view(handoff));
+    return this.deps.store.update(handoff.id, { slackChannel: where.channel, slackTs: where.ts });
   }
 
   /** The user wrote while a staff member handles the conversation. */
@@ -128,9 +149,7 @@ export class HandoffService {
     if (!handoff) return;
     const now = this.clock();
     await this.deps.store.append(handoff.id, { id: randomUUID(), at: now.toISOString(), from: 'user', text });
-    // A long message reaches the thread whole, in as many posts as it takes.
-    const said = splitMessage(this.staffText('handoff.staff.user_said', { text }), { ...REPLY_LIMITS.slack, maxParts: THREAD_PARTS });
-    for (const part of said.ok ? said.parts : [this.staffText('handoff.staff.user_said', { text })]) await this.note(handoff, part);
+    await this.userSaid(handoff, text);
     // Answered before: a new question starts a new wait.
     if (!handoff.dueAt) await this.startWaiting(handoff, now);
   }
@@ -343,6 +362,12 @@ export class HandoffService {
     await this.deps.store.update(handoff.id, { dueAt: due, overdueAt: null });
     await this.deps.jobs.checkOverdue(handoff.id, due);
     return due;
+  }
+
+  /** The user's words in the thread: a long message whole, in as many posts as it takes. */
+  private async userSaid(handoff: Handoff, text: string): Promise<void> {
+    const said = splitMessage(this.staffText('handoff.staff.user_said', { text }), { ...REPLY_LIMITS.slack, maxParts: THREAD_PARTS });
+    for (const part of said.ok ? said.parts : [this.staffText('handoff.staff.user_said', { text })]) await this.note(handoff, part);
   }
 
   /** A line in the Slack thread; never fails the action it reports on. */
