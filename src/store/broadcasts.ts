@@ -277,6 +277,13 @@ export class BroadcastStore {
     return ok === 1;
   }
 
+  /** Users whose chunk has been counted (sent, failed or skipped) so far; undefined once run `run` may no longer freeze (a newer run, a cancel). */
+  async countedUsers(id: string, run: number): Promise<number | undefined> {
+    const [status, current, ...counted] = await this.redis.hmget(this.keys.broadcast(id), 'status', 'run', 'sent', 'failed', 'skipped');
+    if (status !== 'freezing' || current !== String(run)) return undefined;
+    return counted.reduce((sum, n) => sum + Number(n ?? 0), 0);
+  }
+
   /** Chunks committed so far, per channel (while freezing; the final counts once frozen). */
   async publishedChunks(id: string): Promise<ChunkCounts | undefined> {
     const published = await this.redis.hget(this.keys.broadcast(id), 'published');
