@@ -105,3 +105,31 @@ describe('counting a conversation', () => {
     expect(names).not.toMatch(/secret|Taro|2026|12\/3|14:00/);
   });
 });
+
+describe('the day a count goes to', () => {
+  it('follows the deployment’s midnight, whichever way the clock moves', async () => {
+    const clock = testClock('2026-11-26T14:59:59.999Z');
+    const store = new MemoryStore({ sessionTtlSeconds: 86_400, clock: clock.read });
+    const insights = new InsightsRecorder({ counters: store.insights, timeZone: 'Asia/Tokyo', logger: silentLogger, clock: clock.read });
+    // 23:59:59.999, then midnight, then back before it, in Tokyo.
+    for (const at of ['2026-11-26T14:59:59.999Z', '2026-11-26T15:00:00.000Z', '2026-11-26T14:59:59.999Z', '2026-11-27T14:59:59.999Z']) {
+      clock.now = new Date(at);
+      await insights.handoffRequested();
+    }
+    const days = await store.insights.read(['2026-11-26', '2026-11-27', '2026-11-28']);
+    expect(days.map((d) => d[field.handoffRequested] ?? 0)).toEqual([2, 2, 0]);
+  });
+
+  it('follows a midnight that daylight saving time moves', async () => {
+    // Santiago skips from 00:00 to 01:00 on 2026-09-06: that day starts at 04:00Z.
+    const clock = testClock('2026-09-06T03:59:59.999Z');
+    const store = new MemoryStore({ sessionTtlSeconds: 86_400, clock: clock.read });
+    const insights = new InsightsRecorder({ counters: store.insights, timeZone: 'America/Santiago', logger: silentLogger, clock: clock.read });
+    for (const at of ['2026-09-06T03:59:59.999Z', '2026-09-06T04:00:00.000Z']) {
+      clock.now = new Date(at);
+      await insights.handoffRequested();
+    }
+    const days = await store.insights.read(['2026-09-05', '2026-09-06']);
+    expect(days.map((d) => d[field.handoffRequested] ?? 0)).toEqual([1, 1]);
+  });
+});

@@ -1,6 +1,6 @@
 /** Commands: typed keywords (and menu entries, settings, flow actions) that act wherever the user is. */
 import { isBuiltIn } from './builtins/index.ts';
-import type { Action } from './flow-schema.ts';
+import type { Action, Flow } from './flow-schema.ts';
 import { advisorOffered, requestAdvisor } from './handoff-state.ts';
 import { ask, askCurrent, goTo, interrupt, menuState, resume } from './navigation.ts';
 import { normalizeText } from './normalize.ts';
@@ -10,10 +10,31 @@ import { CONFIRM_DELETE_STATE, SETTINGS_STATE, TIPS_STATE } from './session.ts';
 import { raise, reminderSettings, say, setReminders, t, when, type Turn } from './turn.ts';
 import type { Locale } from './types.ts';
 
+type Command = Flow['commands'][number];
+
+/** Normalised keyword -> the commands it names, in flow order; built once per loaded flow, not per message. */
+const byKeyword = new WeakMap<readonly Command[], Map<string, Command[]>>();
+
+function commandsByKeyword(commands: readonly Command[]): Map<string, Command[]> {
+  let index = byKeyword.get(commands);
+  if (!index) {
+    index = new Map();
+    for (const command of commands) {
+      for (const keyword of new Set(command.keywords.map(normalizeText))) {
+        const named = index.get(keyword);
+        if (named) named.push(command);
+        else index.set(keyword, [command]);
+      }
+    }
+    byKeyword.set(commands, index);
+  }
+  return index;
+}
+
 export function matchCommand(turn: Turn, raw: string): { action: Action; locale?: Locale } | undefined {
-  const text = normalizeText(raw);
+  const named = commandsByKeyword(turn.ctx.content.flow.commands).get(normalizeText(raw));
   // Nobody to answer, no advisor: its words are then no command at all.
-  return turn.ctx.content.flow.commands.find((c) => (c.action !== 'advisor' || advisorOffered(turn)) && c.keywords.some((k) => normalizeText(k) === text));
+  return named?.find((c) => c.action !== 'advisor' || advisorOffered(turn));
 }
 
 export function runCommand(turn: Turn, action: Action, locale?: Locale): void {

@@ -4,6 +4,7 @@
  * day's bucket in the deployment's time zone. Counting is a side show: a failure is logged
  * and never fails the step, the reminder or the broadcast it was counting.
  */
+import { DateTime } from 'luxon';
 import type { Logger } from 'pino';
 import type { PlannedReminder, ReminderKind } from '../conversation/reminder-plan.ts';
 import type { Session } from '../conversation/session.ts';
@@ -39,6 +40,8 @@ export interface InsightsRecorderOptions {
 export class InsightsRecorder implements HandoffInsights {
   private readonly options: InsightsRecorderOptions;
   private readonly clock: () => Date;
+  /** The local day last counted in and the instants it spans: luxon's zone arithmetic was 4% of a worker's CPU when done per event. */
+  private day: { key: string; from: number; until: number } | undefined;
 
   constructor(options: InsightsRecorderOptions) {
     this.options = options;
@@ -99,9 +102,20 @@ export class InsightsRecorder implements HandoffInsights {
 
   private async add(counts: Counts, update: InsightsUpdate = {}, at = this.clock()): Promise<void> {
     try {
-      await this.options.counters.add(dayOf(at, this.options.timeZone), counts, update);
+      await this.options.counters.add(this.dayOf(at), counts, update);
     } catch (error) {
       this.options.logger.warn({ err: error, counters: Object.keys(counts) }, 'insights counters not updated');
     }
+  }
+
+  /** `dayOf` in the deployment's time zone, worked out once per local day. */
+  private dayOf(at: Date): string {
+    const t = at.getTime();
+    if (!this.day || t < this.day.from || t >= this.day.until) {
+      const start = DateTime.fromJSDate(at, { zone: this.options.timeZone }).startOf('day');
+      // startOf again: where a day starts after 00:00 (a DST jump at midnight), its first instant.
+      this.day = { key: dayOf(at, this.options.timeZone), from: start.toMillis(), until: start.plus({ days: 1 }).startOf('day').toMillis() };
+    }
+    return this.day.key;
   }
 }

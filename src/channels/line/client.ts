@@ -1,10 +1,17 @@
 /**
- * A small Messaging API client on fetch. The SDK's client throws on any non-2xx and has
+ * A small Messaging API client on node:http(s). The SDK's client throws on any non-2xx and has
  * no retries, so status, `Retry-After` and `x-line-request-id` would have to be dug out of
  * its errors; here every call returns them. 429 and 5xx (and network errors) are retried
  * with exponential backoff that honours `Retry-After`; other 4xx are logged with LINE's
  * request id and returned at once.
+ *
+ * Not on `fetch`: its WHATWG Request, Headers, Response and body streams cost the worker
+ * about 0.25 ms of CPU per call more than `http.request` (one reply per event), and nock,
+ * which the tests' fake LINE API runs on, sees `http.request` but not undici's own `request`.
+ * Node's global agents keep connections alive.
  */
+import http from 'node:http';
+import https from 'node:https';
 import type { messagingApi } from '@line/bot-sdk';
 import type { Logger } from 'pino';
 import type { Metrics } from '../../observability/metrics.ts';
@@ -187,27 +194,23 @@ export class LineApi {
       headers['Content-Type'] = options.binary.contentType;
       body = options.binary.data;
     }
-    let response: Response;
+    let response: HttpAnswer;
     try {
-      response = await fetch(new URL(options.path, base), {
-        method: options.method,
-        headers,
-        ...(body !== undefined ? { body } : {}),
-        signal: AbortSignal.timeout(options.timeoutMs ?? this.options.timeoutMs ?? 10_000),
-      });
+      response = await send(new URL(options.path, base), options.method, headers, body, options.timeoutMs ?? this.options.timeoutMs ?? 10_000);
     } catch (error) {
       return { ok: false, status: 0, message: (error as Error).message, retryable: true };
     }
-    const requestId = response.headers.get('x-line-request-id') ?? undefined;
-    const text = await response.text().catch(() => '');
+    const requestId = header(response.headers['x-line-request-id']);
+    const text = await response.text;
     const parsed = parseJson(text);
     const withId = requestId ? { requestId } : {};
+    const ok = response.status >= 200 && response.status < 300;
     // 409 with a retry key: a request with this key was already accepted, so the messages went out.
     const alreadyAccepted = response.status === 409 && options.headers?.[RETRY_KEY_HEADER] !== undefined;
-    if (response.ok || alreadyAccepted) return { ok: true, status: response.status, body: parsed ?? {}, ...withId };
+    if (ok || alreadyAccepted) return { ok: true, status: response.status, body: parsed ?? {}, ...withId };
     const retryable = response.status === 429 || response.status >= 500;
     const message = errorMessage(parsed) ?? (text.slice(0, 200) || response.statusText);
-    const retryAfterMs = retryable ? parseRetryAfter(response.headers.get('retry-after'), this.clock()) : undefined;
+    const retryAfterMs = retryable ? parseRetryAfter(header(response.headers['retry-after']) ?? null, this.clock()) : undefined;
     return { ok: false, status: response.status, message, retryable, ...withId, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
   }
 
@@ -219,6 +222,49 @@ export class LineApi {
       result.retryable ? 'LINE API call failed after retries' : 'LINE API refused the request',
     );
   }
+}
+
+interface HttpAnswer {
+  status: number;
+  statusText: string;
+  headers: http.IncomingHttpHeaders;
+  /** The body as text; '' when it could not be read to the end (as `fetch`'s `text()` failing was). */
+  text: Promise<string>;
+}
+
+/**
+ * One request; resolves with the status and headers, rejects when no answer came (network
+ * error, or the timeout before the headers). The timeout also covers reading the body.
+ */
+function send(url: URL, method: string, headers: Record<string, string>, body: string | Uint8Array | undefined, timeoutMs: number): Promise<HttpAnswer> {
+  const transport = url.protocol === 'https:' ? https : http;
+  const payload = typeof body === 'string' ? Buffer.from(body) : body;
+  return new Promise((resolve, reject) => {
+    const request = transport.request(
+      url,
+      {
+        method,
+        headers: payload ? { ...headers, 'Content-Length': String(payload.byteLength) } : headers,
+        signal: AbortSignal.timeout(timeoutMs),
+      },
+      (response) => {
+        const text = new Promise<string>((done) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('end', () => done(Buffer.concat(chunks).toString('utf8')));
+          // After 'end' this changes nothing; before it the body was cut off.
+          response.on('close', () => done(''));
+        });
+        resolve({ status: response.statusCode ?? 0, statusText: response.statusMessage ?? '', headers: response.headers, text });
+      },
+    );
+    request.on('error', reject);
+    request.end(payload);
+  });
+}
+
+function header(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
 }
 
 /** LINE answers 400 "Invalid reply token" for a token that is used up or expired. */
