@@ -11,8 +11,8 @@
  * requests per second, default 200, LINE's published multicast limit), BENCH_LINE_RATE
  * (our limiter, default 95% of the limit, as LINE_BROADCAST_RATE_PER_SECOND's 190) and
  * BENCH_WORKER_NODE_OPTIONS (NODE_OPTIONS of the worker's process; by default the V8 flags
- * docker-compose.yml's worker runs with); BENCH_BROADCAST_TIMELINE=1 prints the status and
- * the users counted every half second to stderr. `minimumSeconds` is chunks / limit: the time the
+ * docker-compose.yml's worker runs with); BENCH_BROADCAST_TIMELINE=<ms> prints the status
+ * and the users counted every <ms> to stderr. `minimumSeconds` is chunks / limit: the time the
  * sends alone take at LINE's limit; `totalSeconds` runs from the create call to the last
  * chunk counted, the freeze included. Redis: a private redis-server on a free loopback port
  * when `redis-server` is installed, else REDIS_URL or 127.0.0.1:6379 under a throwaway
@@ -92,7 +92,7 @@ export async function runBroadcastBench(): Promise<Record<string, unknown>> {
       const current = await broadcasts.get(record.id);
       if (Number.isNaN(firstCounted) && current?.sent) firstCounted = Date.now();
       if (sentWhenFrozen === undefined && (current?.status === 'sending' || current?.status === 'done')) sentWhenFrozen = current.sent;
-      if (process.env.BENCH_BROADCAST_TIMELINE && Date.now() - lastLine >= 500) {
+      if (process.env.BENCH_BROADCAST_TIMELINE && Date.now() - lastLine >= Number(process.env.BENCH_BROADCAST_TIMELINE)) {
         lastLine = Date.now();
         process.stderr.write(`${((Date.now() - started) / 1000).toFixed(1)} ${current?.status} sent=${current?.sent} chunksDone=${current?.chunksDone}\n`);
       }

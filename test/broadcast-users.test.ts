@@ -58,6 +58,28 @@ describe('AudienceReader', () => {
     expect(await reader.stillWanted('line', ['W1', 'W2', 'W3', 'W4', 'W5', 'W6', 'never-seen'])).toEqual([true, false, false, false, true, false, false]);
   });
 
+  it('with the shard counters a freeze read, re-reads the users of every shard where someone was excluded or deleted since', async () => {
+    const ids = ['X1', 'X2', 'X3', 'X4', 'X5', 'X6'];
+    for (const id of ids) await store.users.update({ channel: 'line', id }, { locale: 'ja' });
+    const counters = async () => {
+      const shards: Record<string, number> = {};
+      for (const id of ids) shards[userShard(id)] = Number((await raw.redis.get(raw.keys.audienceExclusions('line', userShard(id)))) ?? 0);
+      return shards;
+    };
+    const frozen = await counters();
+    expect(await reader.stillWanted('line', ids, frozen)).toEqual([true, true, true, true, true, true]);
+    // Changes that leave everyone in the audience move no counter.
+    await store.users.update({ channel: 'line', id: 'X1' }, { locale: 'en', verdict: 'offer_meeting' });
+    expect(await counters()).toEqual(frozen);
+    await store.users.update({ channel: 'line', id: 'X2' }, { optedOut: true });
+    await store.users.update({ channel: 'line', id: 'X3' }, { blocked: true });
+    await store.users.update({ channel: 'line', id: 'X4' }, { unreachable: true });
+    await store.deleteUser({ channel: 'line', id: 'X5' });
+    expect(await reader.stillWanted('line', ids, frozen)).toEqual([true, false, false, false, false, true]);
+    // Read again later, the counters as they are now say nobody changed since.
+    expect(await reader.stillWanted('line', ['X1', 'X6'], await counters())).toEqual([true, true]);
+  });
+
   it('skips users whose record is gone although their id is still listed', async () => {
     await store.users.update({ channel: 'slack', id: 'S2' }, {});
     await raw.redis.del(raw.keys.user({ channel: 'slack', id: 'S2' }));

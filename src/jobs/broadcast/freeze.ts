@@ -36,7 +36,7 @@ export interface FreezeDeps {
 /** frozen: this run completed the audience; skipped: nothing to freeze (already frozen, cancelled, gone); superseded: a newer run or a cancel won. */
 export type FreezeOutcome = 'frozen' | 'skipped' | 'superseded';
 
-const PAGE_SIZE = 1_000;
+const PAGE_SIZE = 2_000;
 
 /**
  * The walk waits while its committed chunks are this many users ahead of the sends (about
