@@ -200,7 +200,7 @@ export class LineApi {
     } catch (error) {
       return { ok: false, status: 0, message: (error as Error).message, retryable: true };
     }
-    const requestId = header(response.headers['x-line-request-id']);
+    const requestId = firstHeader(response.headers['x-line-request-id']);
     const text = await response.text;
     const parsed = parseJson(text);
     const withId = requestId ? { requestId } : {};
@@ -210,7 +210,7 @@ export class LineApi {
     if (ok || alreadyAccepted) return { ok: true, status: response.status, body: parsed ?? {}, ...withId };
     const retryable = response.status === 429 || response.status >= 500;
     const message = errorMessage(parsed) ?? (text.slice(0, 200) || response.statusText);
-    const retryAfterMs = retryable ? parseRetryAfter(header(response.headers['retry-after']) ?? null, this.clock()) : undefined;
+    const retryAfterMs = retryable ? parseRetryAfter(firstHeader(response.headers['retry-after']) ?? null, this.clock()) : undefined;
     return { ok: false, status: response.status, message, retryable, ...withId, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
   }
 
@@ -252,7 +252,8 @@ function send(url: URL, method: string, headers: Record<string, string>, body: s
           const chunks: Buffer[] = [];
           response.on('data', (chunk: Buffer) => chunks.push(chunk));
           response.on('end', () => done(Buffer.concat(chunks).toString('utf8')));
-          // After 'end' this changes nothing; before it the body was cut off.
+          // After 'end' these change nothing; before it the body was cut off (or timed out).
+          response.on('error', () => done(''));
           response.on('close', () => done(''));
         });
         resolve({ status: response.statusCode ?? 0, statusText: response.statusMessage ?? '', headers: response.headers, text });
@@ -263,7 +264,7 @@ function send(url: URL, method: string, headers: Record<string, string>, body: s
   });
 }
 
-function header(value: string | string[] | undefined): string | undefined {
+function firstHeader(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
