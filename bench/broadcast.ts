@@ -153,7 +153,6 @@ export async function runBroadcastBench(): Promise<Record<string, unknown>> {
       skipped: done.skipped,
       everyoneExactlyOnce: delivered,
     };
-    console.log(`\nbroadcast benchmark\n\n${broadcastTable(result)}`);
     if (!preview.exact) throw new Error('broadcast benchmark: the audience preview was not exact');
     if (!delivered) throw new Error(`broadcast benchmark: delivery was wrong: ${JSON.stringify({ distinct: seen.distinctRecipients, doubles: seen.stats.doubleDeliveries, sent: done.sent })}`);
     return result;
@@ -379,7 +378,10 @@ async function deleteKeys(url: string, prefix: string): Promise<void> {
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   runBroadcastBench().then(
-    () => process.exit(0),
+    (result) => {
+      console.log(`\nBroadcast\n\n${broadcastTable(result)}\n`);
+      process.exit(0);
+    },
     (error: unknown) => {
       console.error(error instanceof Error ? error.message : error);
       process.exit(1);

@@ -1,12 +1,12 @@
 /**
- * `npm run bench [-- --only webhooks|reminders|broadcast|long-text]`: runs the benchmarks (the
- * broadcast one when bench/broadcast.ts exists), prints a table for each and writes every
+ * `npm run bench [-- --only webhooks|reminders|broadcast|long-text]`: runs the benchmarks, prints a table for each and writes every
  * figure, with what machine produced it, to bench/results/latest.json. Benchmarks talk only
  * to loopback servers they start themselves and stop by themselves.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
+import { broadcastTable, runBroadcastBench } from './broadcast.ts';
 import { longTextTable, runLongTextBench } from './long-text.ts';
 import { runReminderBench, reminderTable } from './reminders.ts';
 import { runWebhookBench, webhookTable } from './webhooks.ts';
@@ -20,9 +20,8 @@ if (values.only !== undefined && !BENCHES.includes(values.only as Bench)) {
   process.exit(2);
 }
 const selected = values.only ? [values.only as Bench] : [...BENCHES];
-const broadcastFile = new URL('./broadcast.ts', import.meta.url);
 
-async function run(bench: Bench): Promise<Record<string, unknown> | undefined> {
+async function run(bench: Bench): Promise<Record<string, unknown>> {
   switch (bench) {
     case 'webhooks': {
       const results = await runWebhookBench();
@@ -40,14 +39,6 @@ async function run(bench: Bench): Promise<Record<string, unknown> | undefined> {
       return results;
     }
     case 'broadcast': {
-      if (!existsSync(broadcastFile)) {
-        console.log('\nBroadcast: bench/broadcast.ts not present; skipped.\n');
-        return undefined;
-      }
-      const { runBroadcastBench, broadcastTable } = (await import(broadcastFile.href)) as {
-        runBroadcastBench: () => Promise<Record<string, unknown>>;
-        broadcastTable: (results: Record<string, unknown>) => string;
-      };
       const results = await runBroadcastBench();
       console.log(`\nBroadcast\n\n${broadcastTable(results)}\n`);
       return results;
@@ -74,9 +65,7 @@ for (const bench of selected) {
   const started = Date.now();
   const loadBefore = load();
   const results = await run(bench);
-  if (results) {
-    figures[bench] = { at: new Date(started).toISOString(), machine: { ...machine, loadBefore, loadAfter: load() }, seconds: Math.round((Date.now() - started) / 1000), ...results };
-  }
+  figures[bench] = { at: new Date(started).toISOString(), machine: { ...machine, loadBefore, loadAfter: load() }, seconds: Math.round((Date.now() - started) / 1000), ...results };
 }
 mkdirSync(dir, { recursive: true });
 writeFileSync(file, `${JSON.stringify(figures, null, 2)}\n`);

@@ -11,7 +11,6 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { signLineBody } from '../src/channels/line/signature.ts';
 import { loadConfig } from '../src/config.ts';
 import { createLogger } from '../src/observability/logger.ts';
 import { createMetrics } from '../src/observability/metrics.ts';
@@ -19,7 +18,7 @@ import { createRuntime, type Runtime } from '../src/runtime.ts';
 import { ADMIN_TOKENS, TOKENS } from './support/admin.ts';
 import { content } from './support/conversation.ts';
 import { startFakePlatforms, type FakePlatforms } from './support/fake-platforms.ts';
-import { ev, LINE_SECRET, LINE_TOKEN, webhookBody } from './support/line.ts';
+import { ev, LINE_SECRET, LINE_TOKEN, postLineWebhook } from './support/line.ts';
 import { deletePrefix, redisUrl, uniquePrefix } from './support/redis.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -66,13 +65,7 @@ const replies = () => fake.calls.filter((c) => c.op === 'line:reply').length;
 
 async function post(event: object): Promise<void> {
   // Sent now by the moved clock, so the reply token is still fresh.
-  const payload = webhookBody([{ ...event, timestamp: clock.read().getTime() }]);
-  const response = await runtime.app.inject({
-    method: 'POST',
-    url: '/webhooks/line',
-    payload,
-    headers: { 'content-type': 'application/json', 'x-line-signature': signLineBody(payload, LINE_SECRET) },
-  });
+  const response = await postLineWebhook(runtime.app, [{ ...event, timestamp: clock.read().getTime() }]);
   expect(response.statusCode).toBe(200);
 }
 

@@ -9,14 +9,13 @@
 import { Cluster } from 'ioredis';
 import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { signLineBody } from '../src/channels/line/signature.ts';
 import { ConfigError, loadConfig } from '../src/config.ts';
 import type { UserRef } from '../src/conversation/types.ts';
 import { requireRedis, type Runtime } from '../src/runtime.ts';
 import { redisKeys, SHARDS, userShard } from '../src/store/keys.ts';
 import { TOKENS } from './support/admin.ts';
 import { giveMeeting } from './support/conversation.ts';
-import { ev, fakeLineApi, LINE_SECRET, webhookBody } from './support/line.ts';
+import { ev, fakeLineApi, postLineWebhook } from './support/line.ts';
 import { startLineRuntime } from './support/line-runtime.ts';
 import { clusterUnavailable, startRedisCluster, type RedisCluster } from './support/redis-cluster.ts';
 
@@ -104,13 +103,7 @@ describe.skipIf(unavailable !== undefined)('on a Redis Cluster of three masters'
   });
 
   it('answers a LINE message through the inbox and a worker', async () => {
-    const payload = webhookBody([ev.text('U-cluster-1', 'こんにちは')]);
-    const response = await runtime.app.inject({
-      method: 'POST',
-      url: '/webhooks/line',
-      payload,
-      headers: { 'content-type': 'application/json', 'x-line-signature': signLineBody(payload, LINE_SECRET) },
-    });
+    const response = await postLineWebhook(runtime.app, [ev.text('U-cluster-1', 'こんにちは')]);
     expect(response.statusCode).toBe(200);
     await vi.waitUntil(() => api.sentTo('U-cluster-1').length > 0, { timeout: 15_000, interval: 50 });
     expect(await runtime.store.users.get({ channel: 'line', id: 'U-cluster-1' })).toMatchObject({ id: 'U-cluster-1' });

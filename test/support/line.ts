@@ -120,6 +120,17 @@ export function webhookBody(events: unknown[]): string {
   return JSON.stringify({ destination: 'Ubot', events });
 }
 
+/** Posts `events` to an app's LINE webhook, signed as LINE signs them. */
+export function postLineWebhook(app: Pick<FastifyInstance, 'inject'>, events: unknown[]): Promise<LightMyRequestResponse> {
+  const payload = webhookBody(events);
+  return app.inject({
+    method: 'POST',
+    url: '/webhooks/line',
+    payload,
+    headers: { 'content-type': 'application/json', 'x-line-signature': signLineBody(payload, LINE_SECRET) },
+  });
+}
+
 // ----------------------------------------------------------------------------- fake API
 
 export interface Recorded {
