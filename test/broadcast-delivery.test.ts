@@ -89,6 +89,20 @@ describe('LINE multicast', () => {
     expectPaced(k.fakeLine.accepted().map((c) => c.at), 9, 4);
   });
 
+  it('stays within the rate and sends everyone once when the channel has several workers', async () => {
+    // 30 a second: ten slots (the LINE broadcaster's rate / 3), so two BullMQ workers on the
+    // queue, sharing its limiter on Redis and the process's pacer.
+    const k = await setup({ rates: { line: 30 } });
+    await seedUsers(k.store, Array.from({ length: 20_000 }, (_, i) => ({ id: lineId(i) })));
+    const workers = k.startWorkers();
+    expect(workers.workers.filter((w) => w.name === 'broadcast-line')).toHaveLength(2);
+    const { record } = await create(k);
+    expect(await k.waitFor(record.id, undefined, 20_000)).toMatchObject({ status: 'done', sent: 20_000, failed: 0 });
+    expectPaced(k.fakeLine.accepted().map((c) => c.at), 40, 30);
+    expect(k.fakeLine.stats.doubleDeliveries).toBe(0);
+    expect(k.fakeLine.deliveries.size).toBe(20_000);
+  });
+
   it('counts a chunk LINE refuses (400) as failed and does not retry it', async () => {
     const k = await setup();
     await seedUsers(k.store, [{ id: lineId(1) }, { id: lineId(2) }]);

@@ -1,5 +1,5 @@
 /**
- * The broadcast workers: one freezes audiences and enqueues their chunks, one per channel
+ * The broadcast workers: one freezes audiences and enqueues their chunks, a few per channel
  * sends chunks under that channel's rate limit (BullMQ's limiter is shared by every worker
  * on the queue, in every process; each process also spaces its own sends, pacer.ts).
  *
@@ -67,6 +67,14 @@ export function chunkSizes(broadcasters: Broadcasters): ChunkSizes {
 /** A worker restarted this often in the middle of one job still finishes it. */
 const MAX_STALLED = 10;
 const CACHED_BROADCASTS = 50;
+/**
+ * A channel's chunk slots are spread over workers of at most this many. BullMQ's fetch loop
+ * (`Worker.mainLoop`) fills a worker's free slots one job after another and starts none of
+ * them before it stops (slots full, queue empty or rate limited); while a freeze keeps Redis
+ * busy a fetch takes 5 to 10 ms, so 64 slots in one worker held the first jobs of a
+ * broadcast back for about 0.45 s (docs/operations.md, Broadcast). Workers fetch side by side.
+ */
+const SLOTS_PER_WORKER = 8;
 
 export function createBroadcastWorkers(options: BroadcastWorkerOptions): BroadcastWorkers {
   const { broadcasts, queues, logger, metrics } = options;
@@ -175,19 +183,26 @@ export function createBroadcastWorkers(options: BroadcastWorkerOptions): Broadca
   }
 
   const startWorker = new Worker<StartJobData, string>(BROADCAST_START_QUEUE, start, { ...common, concurrency: 2 });
-  const chunkWorkers = BROADCAST_CHANNELS.map((channel) => {
+  const chunkWorkers = BROADCAST_CHANNELS.flatMap((channel) => {
     const rate = options.rates[channel];
-    const worker = new Worker<ChunkJobData, ChunkResult>(broadcastQueueName(channel), chunkProcessor(channel), {
-      ...common,
-      limiter: limiterFor(rate),
-      // Enough requests in flight to reach the rate (a channel without a broadcaster fails its chunks at once).
-      concurrency: options.broadcasters[channel]?.concurrency(rate) ?? 1,
+    // Enough requests in flight to reach the rate (a channel without a broadcaster fails its chunks at once).
+    const slots = options.broadcasters[channel]?.concurrency(rate) ?? 1;
+    const count = Math.ceil(slots / SLOTS_PER_WORKER);
+    // One processor, so the workers of a channel share its pacer.
+    const processor = chunkProcessor(channel);
+    return Array.from({ length: count }, () => {
+      const worker = new Worker<ChunkJobData, ChunkResult>(broadcastQueueName(channel), processor, {
+        ...common,
+        // BullMQ's limiter counts on Redis, per queue: every worker of the channel shares it.
+        limiter: limiterFor(rate),
+        concurrency: Math.ceil(slots / count),
+      });
+      worker.on('failed', (job, error) => {
+        logger.warn({ jobId: job?.id, attempts: job?.attemptsMade, err: error }, 'broadcast chunk job failed');
+        countAbandoned(channel, job).catch((e: unknown) => logger.error({ err: e }, 'could not count an abandoned broadcast chunk'));
+      });
+      return worker;
     });
-    worker.on('failed', (job, error) => {
-      logger.warn({ jobId: job?.id, attempts: job?.attemptsMade, err: error }, 'broadcast chunk job failed');
-      countAbandoned(channel, job).catch((e: unknown) => logger.error({ err: e }, 'could not count an abandoned broadcast chunk'));
-    });
-    return worker;
   });
   startWorker.on('failed', (job, error) => logger.warn({ jobId: job?.id, attempts: job?.attemptsMade, err: error }, 'broadcast start job failed'));
   const workers: Worker[] = [startWorker, ...chunkWorkers];
