@@ -1,6 +1,6 @@
 /**
  * The broadcast workers: one freezes audiences and enqueues their chunks, a few per channel
- * sends chunks under that channel's rate limit (BullMQ's limiter is shared by every worker
+ * send chunks under that channel's rate limit (BullMQ's limiter is shared by every worker
  * on the queue, in every process; each process also spaces its own sends, pacer.ts).
  *
  * Why nobody gets a tip twice and nobody is skipped, whatever crashes:
