@@ -52,6 +52,18 @@ describe('LineSender.push', () => {
     expect(new Set(bed.api.pushes().map((p) => p.retryKey)).size).toBe(1);
   });
 
+  it('waits out a 429 on a multicast and sends it with the same retry key', async () => {
+    let limited = 1;
+    bed.api.state.respond = (call) => (call.path === 'multicast' && limited-- > 0 ? [429, { message: 'Too many requests' }] : undefined);
+    const ids = [uid('m1'), uid('m2')];
+    const result = await sender.multicast(ids, [{ kind: 'text', text: '明日は面談です' }], { retryKey: 'batch-1#0', locale: 'ja', timeZone: 'Asia/Tokyo' });
+    expect(result).toEqual({ ok: true });
+    const multicasts = bed.api.multicasts();
+    expect(multicasts).toHaveLength(2);
+    expect(multicasts[1]!.body).toEqual({ to: ids, messages: [{ type: 'text', text: '明日は面談です' }] });
+    expect(multicasts[1]!.retryKey).toBe(multicasts[0]!.retryKey);
+  });
+
   it("renders in the user's own language", async () => {
     const u = user('en');
     await bed.store.users.update(u, { locale: 'en' });

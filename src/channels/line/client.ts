@@ -100,16 +100,17 @@ export class LineApi {
   /**
    * One message set to up to 500 users. As with push, `retryKey` makes LINE send it once
    * however often it is retried (a repeat is answered 409, which counts as accepted). A 429
-   * comes back at once with `retryAfterMs`: broadcasts pause their whole queue on it.
+   * comes back at once with `retryAfterMs` (broadcasts pause their whole queue on it), unless
+   * `rateLimited` is 'wait': then it is waited out like a 5xx, by the retry policy.
    */
-  multicast(to: string[], messages: messagingApi.Message[], retryKey: string): Promise<ApiResult> {
+  multicast(to: string[], messages: messagingApi.Message[], retryKey: string, rateLimited: 'return' | 'wait' = 'return'): Promise<ApiResult> {
     return this.call({
       op: 'multicast',
       method: 'POST',
       path: '/v2/bot/message/multicast',
       json: { to, messages },
       headers: { [RETRY_KEY_HEADER]: retryKey },
-      returnRateLimited: true,
+      returnRateLimited: rateLimited === 'return',
     });
   }
 

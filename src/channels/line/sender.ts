@@ -60,28 +60,20 @@ export class LineSender implements ChannelSender {
 
   /**
    * One message set to up to 500 users (reminders of one due second with the same words).
-   * LINE answers a multicast over its rate with 429 at once: waited out here a few times,
-   * as a reminder has no queue of its own to pause.
+   * A 429 is waited out by the client's retry policy, as a reminder has no queue of its
+   * own to pause.
    */
   async multicast(ids: string[], messages: Outbound[], options: { retryKey: string; locale: Locale; timeZone: string }): Promise<PushResult> {
     const { api, catalog } = this.deps;
     if (ids.length === 0 || ids.length > this.multicastSize) throw new RangeError(`a multicast goes to 1 to ${this.multicastSize} users (got ${ids.length})`);
     const rendered = renderMessages(messages, { catalog, locale: options.locale, timeZone: options.timeZone });
     for (const [part, batch] of chunk(packForReply(rendered), LINE_LIMITS.messagesPerRequest).entries()) {
-      const send = () => api.multicast(ids, batch, retryKeyFor(`multicast:${options.retryKey}`, part));
-      let result = await send();
-      for (let waits = 0; !result.ok && result.status === 429 && waits < MULTICAST_RATE_LIMITED_WAITS; waits++) {
-        const delay = result.retryAfterMs ?? 1_000;
-        await new Promise((r) => setTimeout(r, delay));
-        result = await send();
-      }
+      const result = await api.multicast(ids, batch, retryKeyFor(`multicast:${options.retryKey}`, part), 'wait');
       if (!result.ok) return { ok: false, reason: 'failed', detail: `${result.status} ${result.message}` };
     }
     return { ok: true };
   }
 }
-
-const MULTICAST_RATE_LIMITED_WAITS = 5;
 
 /**
  * LINE's answer when the recipient cannot receive: 400 "Failed to send messages" (the
