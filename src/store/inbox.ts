@@ -16,6 +16,7 @@
 import type { RedisClient } from './redis-connection.ts';
 import type { Channel } from '../conversation/types.ts';
 import type { AppendOutcome, InboxEntry, InboxWriter, NewEntry } from '../inbox/types.ts';
+import { fnv1a } from './fnv1a.ts';
 import type { RedisKeys } from './keys.ts';
 
 const GROUP = 'workers';
@@ -100,14 +101,9 @@ export interface RedisInboxOptions {
   seenTtlSeconds: Record<Channel, number>;
 }
 
-/** FNV-1a: cheap, stable across processes and versions. */
+/** The partition of an order key (FNV-1a, stable across processes and versions). */
 export function partitionOf(key: string, partitions: number): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) {
-    hash ^= key.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return (hash >>> 0) % partitions;
+  return fnv1a(key) % partitions;
 }
 
 /**

@@ -15,6 +15,7 @@
  * Renaming any of these strands data: `layout.ts` moves a deployment's keys once.
  */
 import type { Channel, UserRef } from '../conversation/types.ts';
+import { fnv1a } from './fnv1a.ts';
 
 /**
  * Shards per channel. Fixed: a user's keys are named by their shard, so changing it needs
@@ -25,12 +26,7 @@ export const USER_SHARDS = 64;
 
 /** A user's shard: FNV-1a of the id's UTF-16 code units, modulo USER_SHARDS. Never change it. */
 export function userShard(id: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < id.length; i++) {
-    hash ^= id.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return (hash >>> 0) % USER_SHARDS;
+  return fnv1a(id) % USER_SHARDS;
 }
 
 /** Every shard number, in order. */
