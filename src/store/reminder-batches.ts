@@ -4,9 +4,9 @@
  * joins after), decides once who it sends to, and freezes that plan, so however often the
  * sending is retried (a crash, `kill -9`) it sends the same requests with the same retry keys.
  */
-import type { Cluster, Redis } from 'ioredis';
 import type { UserRef } from '../conversation/types.ts';
 import type { RedisKeys } from './keys.ts';
+import type { RedisClient } from './redis-connection.ts';
 
 /** A member's entry is `member` (opaque JSON, the caller's); a reminder is in one batch at most. */
 const JOIN = `
@@ -38,7 +38,7 @@ return ARGV[1]`;
 /** A batch's keys outlive its sending and the retries of a failed sending (about 11 minutes). */
 const TTL_SECONDS = 3_600;
 
-type BatchRedis = (Redis | Cluster) & {
+type BatchRedis = RedisClient & {
   reminderBatchJoin(memberOf: string, members: string, plan: string, jobId: string, group: string, member: string, ttl: number): Promise<number>;
   reminderBatchClose(members: string, plan: string, ttl: number): Promise<[string, string[]]>;
   reminderBatchFreeze(plan: string, value: string): Promise<string>;
@@ -48,7 +48,7 @@ export class ReminderBatches {
   private readonly redis: BatchRedis;
   private readonly keys: RedisKeys;
 
-  constructor(redis: Redis | Cluster, keys: RedisKeys) {
+  constructor(redis: RedisClient, keys: RedisKeys) {
     this.redis = redis as BatchRedis;
     this.keys = keys;
     this.redis.defineCommand('reminderBatchJoin', { numberOfKeys: 3, lua: JOIN });
